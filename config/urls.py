@@ -1,0 +1,10 @@
+"""Root URLs: the public API at the root (Notify's clients join paths to
+the host), the operators' admin, the back office and receipt webhooks."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]

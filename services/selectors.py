@@ -1,0 +1,38 @@
+"""Reads for services, members and keys."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from .models import ApiKey, GuestListEntry, Service, ServiceMember
+
+
+def service_get(*, service_id: uuid.UUID) -> Service | None:
+    return Service.objects.filter(id=service_id).first()
+
+
+def api_keys_for_service(*, service_id: uuid.UUID) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(service_id=service_id).order_by("created_at")
+
+
+def api_key_by_secret_hash(*, secret_hash: str) -> ApiKey | None:
+    return (
+        ApiKey.objects.select_related("service").filter(secret_hash=secret_hash).first()
+    )
+
+
+def member_list(*, service: Service) -> QuerySet[ServiceMember]:
+    return service.members.select_related("user").order_by("user__email")
+
+
+def team_recipients(*, service: Service) -> set[str]:
+    """The normalised email addresses and mobile numbers of the team and
+    the guest list: who a trial service or a team key may send to."""
+    recipients: set[str] = set()
+    for member in member_list(service=service):
+        recipients.add(member.user.email.lower())
+        if member.user.mobile_number:
+            recipients.add(member.user.mobile_number)
+    guest_list = GuestListEntry.objects.filter(service=service)
+    recipients.update(guest_list.values_list("normalised_recipient", flat=True))
+    return recipients
