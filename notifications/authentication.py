@@ -21,8 +21,7 @@ from services.models import ApiKey
 
 logger = logging.getLogger(__name__)
 
-# A message, not a secret.
-GENERAL_TOKEN_ERROR = (  # noqa: S105
+GENERAL_AUTH_ERROR = (
     "Invalid token: make sure your API token matches the example at "
     "https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header"
 )
@@ -72,7 +71,7 @@ def _authenticate_jwt(token: str) -> ApiKey:
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as error:
-        raise AuthError(GENERAL_TOKEN_ERROR) from error
+        raise AuthError(GENERAL_AUTH_ERROR) from error
     if "iss" not in claims:
         raise AuthError("Invalid token: iss field not provided")
     try:
@@ -114,7 +113,7 @@ def _signature_matches(token: str, key: ApiKey) -> bool:
     except jwt.InvalidAlgorithmError as error:
         raise AuthError("Invalid token: algorithm used is not HS256") from error
     except jwt.PyJWTError as error:
-        raise AuthError(GENERAL_TOKEN_ERROR) from error
+        raise AuthError(GENERAL_AUTH_ERROR) from error
     return True
 
 
@@ -134,7 +133,7 @@ def _check_claims(token: str) -> None:
 def _authenticate_key_string(value: str) -> ApiKey:
     parts = secrets.split_key_string(value)
     if parts is None:
-        raise AuthError(GENERAL_TOKEN_ERROR)
+        raise AuthError(GENERAL_AUTH_ERROR)
 
     key = service_selectors.api_key_by_secret_hash(
         secret_hash=secrets.hash_secret(parts.secret)
