@@ -3,14 +3,16 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("notifications")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# One direct exchange per queue, so a message published to a queue lands in
+# that queue only.
 app.conf.task_queues = [
-    Queue(name)
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
     for name in (
         "send-email",
         "send-sms",
