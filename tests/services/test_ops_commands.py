@@ -205,7 +205,9 @@ def test_demo_instructions_without_demo_data_explains_what_to_do(settings, tmp_p
         run("demo_instructions")
 
 
-def test_demo_curl_sends_an_email_that_is_delivered(settings, tmp_path):
+def test_demo_curl_sends_an_email_that_is_delivered(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
     from rest_framework.test import APIClient
 
     settings.BASE_DIR = tmp_path
@@ -215,9 +217,10 @@ def test_demo_curl_sends_an_email_that_is_delivered(settings, tmp_path):
     client = APIClient()
     auth = f"ApiKey-v1 {data['api_keys']['normal']}"
 
-    created = client.post(
-        "/v2/notifications/email", body, format="json", HTTP_AUTHORIZATION=auth
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            "/v2/notifications/email", body, format="json", HTTP_AUTHORIZATION=auth
+        )
     read = client.get(
         f"/v2/notifications/{created.json()['id']}", HTTP_AUTHORIZATION=auth
     )
