@@ -1,4 +1,14 @@
-"""The Celery app, its queues and the Beat schedule."""
+"""The Celery app, its queues and the Beat schedule.
+
+Production processes (see README, "Running in production"):
+
+- ``celery -A config worker -Q send-email,send-sms --pool threads
+  --concurrency 16`` (sends are I/O-bound: threads wait on providers);
+- ``celery -A config worker -Q receipts,periodic,callbacks,jobs --pool
+  threads --concurrency 8``;
+- ``celery -A config beat`` (one only; every periodic task is safe to run
+  twice anyway).
+"""
 
 import os
 
@@ -7,29 +17,53 @@ from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
+QUEUES = ("send-email", "send-sms", "receipts", "periodic", "callbacks", "jobs")
+
 app = Celery("notifications")
+
+
+@app.on_after_configure.connect
+def _set_beat_schedule(sender, **kwargs) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(settings)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # One direct exchange per queue, so a message published to a queue lands in
 # that queue only.
 app.conf.task_queues = [
-    Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in (
-        "send-email",
-        "send-sms",
-        "receipts",
-        "periodic",
-        "callbacks",
-        "jobs",
-    )
+    Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES
 ]
 app.autodiscover_tasks()
 
-# Periodic tasks are declared here, in code; django-celery-beat's database
-# scheduler picks them up and lets operators pause one from the admin.
-app.conf.beat_schedule = {
-    "relay-created-notifications": {
-        "task": "deliveries.relay_created_notifications",
-        "schedule": 15.0,
-        "options": {"queue": "periodic", "expires": 15},
-    },
-}
+
+def beat_schedule(settings) -> dict:
+    """The periodic tasks, declared in code. django-celery-beat's database
+    scheduler picks them up and lets operators pause one from the admin.
+
+    Every task expires before its next run, so a backlog of ticks (a worker
+    down for an hour) does not replay them all at once."""
+    relay_every = settings.DELIVERY_RELAY_INTERVAL_SECONDS
+    sweep_every = settings.DELIVERY_SWEEP_INTERVAL_SECONDS
+
+    def every(seconds: float, task: str) -> dict:
+        return {
+            "task": task,
+            "schedule": seconds,
+            "options": {"queue": "periodic", "expires": seconds},
+        }
+
+    return {
+        "relay-created-notifications": every(
+            relay_every, "deliveries.relay_created_notifications"
+        ),
+        "sweep-stale-attempts": every(sweep_every, "deliveries.sweep_stale_attempts"),
+        "sweep-unapplied-receipts": every(
+            sweep_every, "deliveries.sweep_unapplied_receipts"
+        ),
+        "sweep-timed-out-notifications": every(
+            sweep_every, "deliveries.sweep_timed_out_notifications"
+        ),
+        "sweep-processed-receipts": every(3600, "deliveries.sweep_processed_receipts"),
+    }

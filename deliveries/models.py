@@ -14,6 +14,14 @@ class AttemptOutcome(models.TextChoices):
     UNKNOWN = "unknown", "Issue inconnue"
 
 
+class ReceiptOutcome(models.TextChoices):
+    APPLIED = "applied", "Appliqué"
+    # Late, duplicated or outranked by the current status.
+    IGNORED = "ignored", "Sans effet"
+    # No notification matched it after every retry.
+    ORPHAN = "orphan", "Notification inconnue"
+
+
 class DeliveryAttempt(models.Model):
     """One call to a provider for one notification."""
 
@@ -36,7 +44,21 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["started_at"]
-        indexes = [models.Index(fields=["provider", "started_at"])]
+        indexes = [
+            models.Index(fields=["provider", "started_at"]),
+            # The reconciliation sweep looks for attempts left in progress.
+            models.Index(
+                fields=["started_at"],
+                name="attempt_in_progress",
+                condition=models.Q(outcome="in-progress"),
+            ),
+            # A receipt for an earlier attempt finds its notification here.
+            models.Index(
+                fields=["provider", "provider_reference"],
+                name="attempt_provider_reference",
+                condition=~models.Q(provider_reference=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.outcome}"
@@ -62,7 +84,10 @@ class DeliveryReceipt(models.Model):
     payload = models.JSONField(default=dict)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # How many times the receipt task tried to apply it (it retries while
+    # the notification is not known yet).
     attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=8, choices=ReceiptOutcome.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -76,7 +101,13 @@ class DeliveryReceipt(models.Model):
                 fields=["received_at"],
                 name="receipt_unprocessed",
                 condition=models.Q(processed_at__isnull=True),
-            )
+            ),
+            # Pruning deletes processed receipts after the retention period.
+            models.Index(
+                fields=["processed_at"],
+                name="receipt_processed",
+                condition=models.Q(processed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,10 @@
 """The receipt pipeline's entry: store a receipt once, then apply it in a
-task. Provider webhooks and the fake providers both come through here."""
+task. Provider webhooks, anymail's tracking signal and the fake providers
+all come through ``receipt_accept``."""
 
 import logging
+
+from django.conf import settings
 
 from providers.base import ReceiptEvent
 
@@ -11,7 +14,17 @@ logger = logging.getLogger(__name__)
 
 
 def receipt_accept(event: ReceiptEvent) -> None:
-    receipt = actions.receipt_store(event=event)
+    """Store ``event`` (a replay of the same provider event is a no-op) and
+    publish the task that applies it.
+
+    Raise only when storing failed, so that the webhook answers 5xx and the
+    provider sends the receipt again; a stale database connection is
+    retried on a new one first. A failed publish is logged: the receipt is
+    stored, and the receipt sweep applies it later."""
+    receipt = actions.run_with_db_retry(
+        lambda: actions.receipt_store(event=event),
+        attempts=settings.DELIVERY_RECORD_RETRIES + 1,
+    )
     if receipt is None:
         logger.info(
             "Receipt %s from %s already stored",
@@ -20,4 +33,4 @@ def receipt_accept(event: ReceiptEvent) -> None:
             extra={"provider": event.provider},
         )
         return
-    tasks.process_delivery_receipt.apply_async(args=[str(receipt.id)], queue="receipts")
+    tasks.publish_receipt(receipt_id=receipt.id)

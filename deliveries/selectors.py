@@ -1,24 +1,44 @@
-"""Reads for the delivery pipeline."""
+"""Reads for the delivery pipeline and its operators."""
 
-import datetime as dt
-
-from django.utils import timezone
+from django.db.models import Count
 
 from notifications.models import Notification
-from notifications.statuses import NotificationStatus
 
-RELAY_DELAY = dt.timedelta(seconds=15)
-RELAY_BATCH = 1000
+from .models import AttemptOutcome, DeliveryAttempt, DeliveryReceipt, ReceiptOutcome
 
 
-def notifications_to_relay() -> list[tuple]:
-    """Notifications still ``created`` after the relay delay, oldest
-    first."""
-    cutoff = timezone.now() - RELAY_DELAY
-    return list(
-        Notification.objects.filter(
-            status=NotificationStatus.CREATED, created_at__lt=cutoff
-        )
-        .order_by("created_at")
-        .values_list("id", "channel")[:RELAY_BATCH]
+def notifications_needing_reconciliation():
+    """Notifications a provider may have received twice (or once while we
+    recorded a failure): an attempt's outcome was unknown, and it was sent
+    again or given up."""
+    return Notification.objects.filter(needs_reconciliation=True).order_by(
+        "-created_at"
+    )
+
+
+def reconciliation_counts() -> dict[str, int]:
+    """The counts operators watch (and the fault-injection tests assert):
+    notifications flagged for reconciliation, attempts whose outcome is
+    unknown, attempts still in progress, receipts set aside."""
+    return {
+        "notifications_needing_reconciliation": (
+            notifications_needing_reconciliation().count()
+        ),
+        "attempts_unknown": DeliveryAttempt.objects.filter(
+            outcome=AttemptOutcome.UNKNOWN
+        ).count(),
+        "attempts_in_progress": DeliveryAttempt.objects.filter(
+            outcome=AttemptOutcome.IN_PROGRESS
+        ).count(),
+        "receipts_orphaned": DeliveryReceipt.objects.filter(
+            outcome=ReceiptOutcome.ORPHAN
+        ).count(),
+    }
+
+
+def notification_status_counts() -> dict[str, int]:
+    return dict(
+        Notification.objects.values_list("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
     )

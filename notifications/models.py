@@ -105,6 +105,12 @@ class Notification(models.Model):
     # not record it (the worker died mid-send): a possible duplicate,
     # counted and shown to operators rather than hidden.
     needs_reconciliation = models.BooleanField(default=False)
+    # Calls made to providers so far (each claim is one), and when the relay
+    # may publish the notification again while it is ``created``: after a
+    # back-off for a retry, or a while after its last publish. NULL means
+    # "a short while after created_at" (the publish after commit is first).
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Set once the retention period has passed and personal data is erased.
     redacted_at = models.DateTimeField(null=True, blank=True)
 
@@ -129,6 +135,12 @@ class Notification(models.Model):
                 fields=["status", "created_at"],
                 name="notif_unfinished",
                 condition=~Q(status__in=sorted(FINAL_STATUSES)),
+            ),
+            # Operators' count of possible duplicates or losses to check.
+            models.Index(
+                fields=["created_at"],
+                name="notif_reconciliation",
+                condition=Q(needs_reconciliation=True),
             ),
             # Receipts find the notification from the provider's reference.
             models.Index(

@@ -1,8 +1,13 @@
 """Celery settings, fit for at-least-once delivery on a Redis broker.
 
-Without ``REDIS_URL`` tasks run in-process (the embedded default). In
-production run Redis with ``maxmemory-policy noeviction`` and AOF on, or
-the broker may drop queued tasks under memory pressure.
+Without ``REDIS_URL`` tasks run in-process (the embedded default).
+
+Production Redis must run with ``maxmemory-policy noeviction`` (an evicting
+policy silently drops queued tasks and unacknowledged messages under memory
+pressure) and with AOF on (``appendonly yes``, ``appendfsync everysec``), so
+a restart loses at most a second of queued tasks. Nothing is lost even then:
+the notification rows are the source of truth and the relay publishes
+again what is still ``created``; the losses would only be delays.
 """
 
 import environ
@@ -27,8 +32,20 @@ CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 120
-CELERY_TASK_SOFT_TIME_LIMIT = 100
+# Time limits are enforced by the prefork pool only; with the threads pool
+# (our default, see the README) every provider call carries its own
+# time-out and the reconciliation sweep catches what still hangs.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
+# Losing the broker connection must not cancel sends in flight: cancelling
+# one mid-call would turn a clean outcome into an ambiguous one, and the
+# message that comes back is harmless (the claim makes it a no-op).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# On a warm shutdown (SIGTERM) give running sends time to finish and record
+# their outcome before the worker exits.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float(
+    "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=15
+)
 
 # Unacknowledged messages come back after the visibility timeout. It must be
 # longer than any task runs and than any countdown we schedule, or a task is
@@ -39,6 +56,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
+    "health_check_interval": 10,
 }
 # Publishing gives up quickly when the broker is down: the notification row
 # is already committed and the relay publishes it again later.
@@ -50,5 +68,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Queues are declared in config/celery.py; tasks published without one go
+# to ``periodic``.
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {
+    "deliveries.process_delivery_receipt": {"queue": "receipts"},
+    "deliveries.record_attempt_result": {"queue": "receipts"},
+    "deliveries.relay_created_notifications": {"queue": "periodic"},
+    "deliveries.sweep_*": {"queue": "periodic"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
