@@ -7,4 +7,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("", include("config.backoffice_urls")),
 ]

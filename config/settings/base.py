@@ -162,3 +162,4 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhos
 from .celery import *  # noqa: E402, F403
 from .logging import *  # noqa: E402, F403
 from .providers import *  # noqa: E402, F403
+from .backoffice import *  # noqa: E402, F403
