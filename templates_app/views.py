@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
+from dsfr.forms import DsfrBaseForm
 
 from config.backoffice import ServicePageMixin, ServicePageView
-from dsfr.forms import DsfrBaseForm
 
 from . import actions, preview, rendering, selectors
 from .forms import TemplateForm, TemplateSearchForm

@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from .. import team
-from ..audit import audit_events_for_service
+from .. import actions, team
+from ..audit import audit_events_for_service, audit_record
 from ..forms import (
     ConfirmForm,
     GoLiveForm,
@@ -15,8 +15,6 @@ from ..forms import (
     ServiceSettingsForm,
     SmsSenderForm,
 )
-from .. import actions
-from ..audit import audit_record
 from ..models import AuditAction, GoLiveStatus
 from .common import BackofficeMixin, ServicePageMixin
 
