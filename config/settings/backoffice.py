@@ -136,3 +136,6 @@ if "services.context_processors.backoffice" not in _processors:
 
 # Who sends the platform's emails (notifications owns the pipeline).
 PLATFORM_EMAIL_SENDER = "notifications.platform.platform_email_send"
+
+# DSFR now marks optional fields rather than required ones.
+DSFR_MARK_OPTIONAL_FIELDS = True
