@@ -9,7 +9,6 @@ class NotificationsAdminSite(OTPAdminSite):
     site_title = "Notifications"
     index_title = "Exploitation de la plateforme"
 
-
     def has_permission(self, request) -> bool:
         """Operators sign in through the back office's sign-in; when the
         setting asks for it, their session must have passed a security key

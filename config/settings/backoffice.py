@@ -14,15 +14,18 @@ from . import base as _base
 env = environ.Env()
 
 # Middleware: the CSP nonce must exist before any template renders; the
-# session time-outs run once the user and their second factor are known.
-_after_otp = _base.MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1
+# session time-outs run once the user, their second factor and messages are
+# known.
+_after_messages = (
+    _base.MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+)
 MIDDLEWARE = [
     *_base.MIDDLEWARE[:2],
     "csp.middleware.CSPMiddleware",
-    *_base.MIDDLEWARE[2:_after_otp],
+    *_base.MIDDLEWARE[2:_after_messages],
     "services.middleware.SessionTimeoutMiddleware",
     "services.middleware.SecurityHeadersMiddleware",
-    *_base.MIDDLEWARE[_after_otp:],
+    *_base.MIDDLEWARE[_after_messages:],
 ]
 
 LOGIN_URL = "signin:sign-in"

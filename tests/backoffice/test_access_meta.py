@@ -145,9 +145,7 @@ def test_anonymous_visitor_is_sent_to_sign_in_from_every_protected_page(
             assert response["Location"].startswith("/connexion/"), (method, route)
 
 
-def test_session_without_second_factor_reaches_no_protected_page(
-    team_service, manager
-):
+def test_session_without_second_factor_reaches_no_protected_page(team_service, manager):
     targets = Targets(team_service, manager)
     client = Client()
     client.force_login(manager)
@@ -205,9 +203,7 @@ def test_member_without_the_permission_gets_403_on_every_service_page(
             assert response.status_code == 403, (method, route)
 
 
-def test_every_state_changing_page_refuses_a_missing_csrf_token(
-    team_service, manager
-):
+def test_every_state_changing_page_refuses_a_missing_csrf_token(team_service, manager):
     targets = Targets(team_service, manager)
     client = verified_client(manager)
     client.handler.enforce_csrf_checks = True

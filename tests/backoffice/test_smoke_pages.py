@@ -42,9 +42,7 @@ def _pages(service, template, notification_id=None):
     return pages
 
 
-def test_main_pages_render_in_french_with_the_dsfr_layout(
-    manager_client, team_service
-):
+def test_main_pages_render_in_french_with_the_dsfr_layout(manager_client, team_service):
     template = factories.email_template(service=team_service)
 
     for url in _pages(team_service, template):
