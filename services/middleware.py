@@ -24,7 +24,8 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and self._expired(request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._expired(request):
             logger.info(
                 "Session of user %s timed out",
                 request.user.pk,
@@ -81,6 +82,12 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
-        if request.user.is_authenticated and "Cache-Control" not in response:
+        # The API (DRF) leaves request.user as None.
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and ("Cache-Control" not in response)
+        ):
             response["Cache-Control"] = "no-store"
         return response
