@@ -364,15 +364,6 @@ def test_security_headers_and_a_csp_without_inline_scripts(manager_client):
     assert " style=" not in response.content.decode()
 
 
-def test_operators_admin_redirects_to_the_back_office_sign_in(db):
-    response = Client().get("/admin/")
-
-    assert response.status_code == 302
-    assert "/connexion/" in Client().get(response["Location"]).url or (
-        response["Location"].startswith("/admin/login/")
-    )
-
-
 def test_operator_without_security_key_is_refused_when_required(settings):
     settings.OPERATORS_REQUIRE_SECURITY_KEY = True
     operator = factories.user(is_staff=True, is_superuser=True)
