@@ -120,7 +120,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],
-        "frame-ancestors": [SELF],
+        # Only the email preview may be framed; it sets its own headers.
+        "frame-ancestors": [NONE],
         "form-action": [SELF],
         "base-uri": [SELF],
         "object-src": [NONE],
@@ -129,7 +130,7 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"
 
 # The back office's menus need the current service and the user's services.
 TEMPLATES = _base.TEMPLATES

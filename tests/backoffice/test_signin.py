@@ -353,7 +353,8 @@ def test_security_headers_and_a_csp_without_inline_scripts(manager_client):
     assert script_src.startswith("'self'")
     assert "'unsafe-inline'" not in csp
     assert "style-src 'self'" in csp
-    assert "frame-ancestors 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     # No inline code: every script is a file (or a JSON data block).
