@@ -11,6 +11,7 @@ Production processes (see README, "Running in production"):
 """
 
 import os
+from functools import cache
 
 from celery import Celery
 from kombu import Exchange, Queue
@@ -67,3 +68,19 @@ def beat_schedule(settings) -> dict:
         ),
         "sweep-processed-receipts": every(3600, "deliveries.sweep_processed_receipts"),
     }
+
+
+@cache
+def _redis():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+@app.task(name="config.ping", ignore_result=True)
+def ping(counter_key: str = "") -> None:
+    """Do nothing (or count one call): a worker health probe, and the
+    benchmark's ceiling of a Celery round trip."""
+    if counter_key:
+        _redis().incr(counter_key)

@@ -42,3 +42,13 @@ def notification_status_counts() -> dict[str, int]:
         .annotate(count=Count("id"))
         .values_list("status", "count")
     )
+
+
+def receipts_for_notification(*, notification_id) -> list:
+    """The receipts applied to a notification, oldest first (for the back
+    office's status history)."""
+    return list(
+        DeliveryReceipt.objects.filter(notification_id=notification_id).order_by(
+            "occurred_at", "received_at"
+        )
+    )

@@ -227,3 +227,21 @@ def test_demo_curl_sends_an_email_that_is_delivered(
 
     assert created.status_code == 201, created.content
     assert read.json()["status"] == "delivered"
+
+
+def test_rotate_api_key_secrets_rewrites_every_key(settings):
+    key = factories.api_key(service=factories.service())
+    before = ApiKey.objects.get(id=key.api_key.id).secret_encrypted
+    new_key = secrets.generate_encryption_key()
+    settings.API_KEY_ENCRYPTION_KEYS = [new_key, *settings.API_KEY_ENCRYPTION_KEYS]
+
+    dry = run_json("rotate_api_key_secrets", "--dry-run")
+    unchanged = ApiKey.objects.get(id=key.api_key.id).secret_encrypted
+    done = run_json("rotate_api_key_secrets")
+
+    assert dry == {"rewritten": 1, "dry_run": True}
+    assert unchanged == before
+    assert done == {"rewritten": 1, "dry_run": False}
+    settings.API_KEY_ENCRYPTION_KEYS = [new_key]
+    after = ApiKey.objects.get(id=key.api_key.id).secret_encrypted
+    assert secrets.decrypt_secret(after) == key.secret
