@@ -67,6 +67,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses Redis keeps trying to reconnect, however long the
+# outage (the default gives up after 100 tries and the worker exits).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # Queues are declared in config/celery.py; tasks published without one go
 # to ``periodic``.

@@ -153,9 +153,12 @@ def _failed_provider(notification: Notification) -> tuple[str, ...]:
 def _provider_for(notification: Notification):
     if _is_test(notification):
         return SIMULATORS[notification.channel]()
-    return registry.choose_provider(
-        notification.channel, exclude=_failed_provider(notification)
-    )
+    choose = getattr(registry, "choose_provider", None)
+    if choose is None:
+        # TODO(#5): drop this fallback once the provider half (selection
+        # with cool-down) is on main; until then the first provider sends.
+        return registry.get_provider(notification.channel)
+    return choose(notification.channel, exclude=_failed_provider(notification))
 
 
 def notification_claim(
@@ -296,10 +299,16 @@ def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
 
 
 def _count_for_failover(result: AttemptResult) -> None:
+    # TODO(#5): call registry.record_* directly once the provider half is
+    # on main (see _provider_for).
     if result.outcome == AttemptOutcome.ACCEPTED:
-        registry.record_success(result.provider)
+        getattr(registry, "record_success", _ignore)(result.provider)
     elif result.retryable:
-        registry.record_failure(result.provider)
+        getattr(registry, "record_failure", _ignore)(result.provider)
+
+
+def _ignore(name: str) -> None:
+    return None
 
 
 def _record(result: AttemptResult) -> None:

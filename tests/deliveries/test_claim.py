@@ -33,7 +33,12 @@ def test_notification_claim_succeeds_once_under_concurrent_claimers():
     def claim():
         barrier.wait()
         try:
-            results.append(actions.notification_claim(notification_id=notification.id))
+            results.append(
+                actions.notification_claim(
+                    notification_id=notification.id, provider="fake-email"
+                )
+                is not None
+            )
         finally:
             connection.close()
 
@@ -46,6 +51,8 @@ def test_notification_claim_succeeds_once_under_concurrent_claimers():
     assert sorted(results) == [False] * 7 + [True]
     notification.refresh_from_db()
     assert notification.status == "sending"
+    assert notification.attempt_count == 1
+    assert notification.delivery_attempts.count() == 1
 
 
 @pytest.mark.django_db
