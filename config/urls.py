@@ -4,7 +4,11 @@ the host), the operators' admin, the back office and receipt webhooks."""
 from django.contrib import admin
 from django.urls import include, path
 
+from providers.urls import anymail_tracking_urlpatterns
+
 urlpatterns = [
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("receipts/", include("providers.urls")),
+    path("anymail/", include((anymail_tracking_urlpatterns, "anymail"))),
 ]

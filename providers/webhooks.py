@@ -1,0 +1,85 @@
+"""Receipt webhooks: SMS gateways report delivery here.
+
+``POST /receipts/sms/<provider name>/`` (or ``…/<secret>/``). In order:
+find the adapter, refuse an oversized body, authenticate (401 without
+credentials, 403 with wrong ones; nothing is stored), parse, hand each
+event to the receipt sink, answer 200. Only a failing sink answers 5xx, so
+the gateway sends the report again; a body we cannot read answers 400.
+
+Email receipts come through anymail's own tracking webhooks
+(``/anymail/<esp>/tracking/``, see ``providers.email``).
+"""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import receipts, registry
+from .base import ReceiptAuthenticationError, ReceiptParseError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 256 * 1024
+
+
+def _too_big(request) -> bool:
+    limit = int(getattr(settings, "RECEIPT_WEBHOOK_MAX_BYTES", DEFAULT_MAX_BYTES))
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit
+
+
+def _refused(provider_name: str, request, error: ReceiptAuthenticationError):
+    logger.warning(
+        "Refused a receipt webhook for %s: %s",
+        provider_name,
+        error,
+        extra={"provider": provider_name},
+    )
+    if request.META.get("HTTP_AUTHORIZATION") or request.resolver_match.kwargs.get(
+        "secret"
+    ):
+        return HttpResponse("Forbidden", status=403, content_type="text/plain")
+    response = HttpResponse("Unauthorized", status=401, content_type="text/plain")
+    response["WWW-Authenticate"] = 'Basic realm="receipts", charset="UTF-8"'
+    return response
+
+
+@csrf_exempt
+@require_POST
+def sms_receipt_webhook(request, provider_name: str, secret: str = ""):
+    adapter = registry.receipt_adapter(provider_name)
+    if adapter is None:
+        return HttpResponse("Unknown provider", status=404, content_type="text/plain")
+    if _too_big(request):
+        return HttpResponse("Too large", status=413, content_type="text/plain")
+
+    try:
+        events = adapter.parse_receipts(request)
+    except ReceiptAuthenticationError as error:
+        return _refused(provider_name, request, error)
+    except ReceiptParseError as error:
+        logger.warning(
+            "Unreadable receipt webhook for %s: %s",
+            provider_name,
+            error,
+            extra={"provider": provider_name},
+        )
+        return HttpResponse("Bad request", status=400, content_type="text/plain")
+
+    try:
+        receipts.hand_to_sink(events)
+    except Exception:
+        logger.exception(
+            "Could not store receipts from %s",
+            provider_name,
+            extra={"provider": provider_name},
+        )
+        return HttpResponse("Try again", status=503, content_type="text/plain")
+
+    return HttpResponse("OK", content_type="text/plain")
