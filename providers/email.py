@@ -154,7 +154,9 @@ class AnymailEmailProvider(EmailProvider):
 
     def _api_error(self, error: AnymailAPIError):
         cause = error.__cause__
-        if isinstance(error, requests.RequestException):
+        # Anymail raises network failures as a subclass of both its own
+        # error and the original ``requests`` exception.
+        if isinstance(error, requests.ConnectionError | requests.Timeout):
             return http.network_error(self.name, error)
         if cause is not None and _is_boto_network_error(cause):
             return _boto_network_error(self.name, cause)
@@ -236,10 +238,10 @@ def _amazon_ses_error(provider: str, response: dict):
 
 def _is_boto_network_error(cause: BaseException) -> bool:
     try:
-        from botocore.exceptions import HTTPClientError
+        from botocore.exceptions import ConnectionError, HTTPClientError
     except ImportError:  # boto3 is only needed for Amazon SES
         return False
-    return isinstance(cause, HTTPClientError)
+    return isinstance(cause, ConnectionError | HTTPClientError)
 
 
 def _boto_network_error(provider: str, cause: BaseException) -> ProviderTemporaryError:

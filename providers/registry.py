@@ -267,8 +267,15 @@ def get_provider(channel: str) -> EmailProvider | SmsProvider:
 def receipt_adapter(name: str) -> SmsProvider | None:
     """The SMS adapter called ``name``, active or not (receipts for a
     message keep coming after its provider is switched off)."""
-    paths = [*KNOWN_ADAPTERS, *(entry.path for entry in provider_entries("sms"))]
-    for path in dict.fromkeys(paths):
+    adapter = _adapter_named(name, tuple(adapter_paths()))
+    if adapter is None:
+        configured = tuple(entry.path for entry in provider_entries("sms"))
+        adapter = _adapter_named(name, configured)
+    return adapter
+
+
+def _adapter_named(name: str, paths: tuple[str, ...]) -> SmsProvider | None:
+    for path in paths:
         try:
             adapter = _instance(path)
         except (TypeError, ImportError, ImproperlyConfigured):

@@ -23,7 +23,16 @@ urlpatterns = [
 ]
 
 anymail_tracking_urlpatterns = [
-    pattern
-    for pattern in anymail_urls.urlpatterns
-    if pattern.name and pattern.name.endswith("_tracking_webhook")
+    path(
+        "amazon_ses/tracking/",
+        webhooks.VerifiedAmazonSESTrackingWebhookView.as_view(),
+        name="amazon_ses_tracking_webhook",
+    ),
+    *(
+        pattern
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name
+        and pattern.name.endswith("_tracking_webhook")
+        and pattern.name != "amazon_ses_tracking_webhook"
+    ),
 ]

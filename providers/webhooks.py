@@ -12,12 +12,14 @@ Email receipts come through anymail's own tracking webhooks
 
 import logging
 
+from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import receipts, registry
+from . import receipts, registry, sns
 from .base import ReceiptAuthenticationError, ReceiptParseError
 
 logger = logging.getLogger(__name__)
@@ -50,13 +52,30 @@ def _refused(provider_name: str, request, error: ReceiptAuthenticationError):
     return response
 
 
+def _unlogged(response: HttpResponse) -> HttpResponse:
+    # Django logs 4xx and 5xx answers with their path, which may hold the
+    # receipt secret: we log these answers ourselves, without the path.
+    response._has_been_logged = True
+    return response
+
+
 @csrf_exempt
 @require_POST
 def sms_receipt_webhook(request, provider_name: str, secret: str = ""):
+    return _unlogged(_receive(request, provider_name))
+
+
+def _receive(request, provider_name: str) -> HttpResponse:
     adapter = registry.receipt_adapter(provider_name)
     if adapter is None:
+        logger.warning("Receipt webhook for an unknown provider")
         return HttpResponse("Unknown provider", status=404, content_type="text/plain")
     if _too_big(request):
+        logger.warning(
+            "Oversized receipt webhook for %s",
+            provider_name,
+            extra={"provider": provider_name},
+        )
         return HttpResponse("Too large", status=413, content_type="text/plain")
 
     try:
@@ -83,3 +102,25 @@ def sms_receipt_webhook(request, provider_name: str, secret: str = ""):
         return HttpResponse("Try again", status=503, content_type="text/plain")
 
     return HttpResponse("OK", content_type="text/plain")
+
+
+class VerifiedAmazonSESTrackingWebhookView(AmazonSESTrackingWebhookView):
+    """Anymail's Amazon SES tracking webhook, plus the checks anymail
+    leaves out: the SNS topic is one of ours, the SNS signature is AWS's.
+
+    They run after anymail's Basic-credentials check, so an anonymous
+    request never makes us fetch a certificate."""
+
+    def run_validators(self, request) -> None:
+        super().run_validators(request)
+        message = self._parse_sns_message(request)
+        topics = getattr(settings, "AMAZON_SES_SNS_TOPIC_ARNS", [])
+        if topics and message.get("TopicArn") not in topics:
+            logger.warning("Refused an SES event from an unexpected SNS topic")
+            raise AnymailWebhookValidationFailure("Unexpected SNS topic")
+        if getattr(settings, "AMAZON_SES_VERIFY_SNS_SIGNATURES", True):
+            try:
+                sns.verify(message)
+            except sns.SnsVerificationError as error:
+                logger.warning("Refused an SES event: %s", error)
+                raise AnymailWebhookValidationFailure(str(error)) from error
