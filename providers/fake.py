@@ -266,45 +266,49 @@ def reset() -> None:
 # Inside the fakes.
 
 
-def _current_behaviour(provider_name: str) -> str:
+def _switches(provider_name: str) -> tuple[str, bool]:
+    """The provider's current behaviour (counting this send against a
+    limited one) and whether deduplication is on: one Redis round trip,
+    two when a limited behaviour is counted down."""
     client = _redis()
     if client is None:
-        state = _local_behaviours.get(provider_name)
-        if not state:
-            return "ok"
-        if state["remaining"] == -1:
-            return state["mode"]
-        state["remaining"] -= 1
-        if state["remaining"] < 0:
-            _local_behaviours.pop(provider_name, None)
-            return "ok"
-        return state["mode"]
+        return _local_behaviour(provider_name), bool(_local_flags.get("deduplicate"))
     key = _key("behaviour", provider_name)
-    mode, remaining = client.hmget(key, "mode", "remaining")
-    if not mode:
-        return "ok"
-    if int(remaining) == -1:
-        return mode.decode()
+    pipe = client.pipeline(transaction=False)
+    pipe.hmget(key, "mode", "remaining")
+    pipe.exists(_key("deduplicate"))
+    (mode, remaining), deduplicate = pipe.execute()
+    if not mode or int(remaining) == -1:
+        return (mode.decode() if mode else "ok"), bool(deduplicate)
     if client.hincrby(key, "remaining", -1) < 0:
         client.delete(key)
+        return "ok", bool(deduplicate)
+    return mode.decode(), bool(deduplicate)
+
+
+def _local_behaviour(provider_name: str) -> str:
+    state = _local_behaviours.get(provider_name)
+    if not state:
         return "ok"
-    return mode.decode()
+    if state["remaining"] == -1:
+        return state["mode"]
+    state["remaining"] -= 1
+    if state["remaining"] < 0:
+        _local_behaviours.pop(provider_name, None)
+        return "ok"
+    return state["mode"]
 
 
 def _deduplicated_reference(provider_name: str, notification_id, reference: str):
-    """The reference of an earlier send of this notification when
-    deduplication is on, else ``None`` (and remember this one)."""
+    """With deduplication on: the reference of an earlier send of this
+    notification, or ``None`` after remembering this one."""
     field = f"{provider_name}:{notification_id}"
     client = _redis()
     if client is None:
-        if not _local_flags.get("deduplicate"):
-            return None
         earlier = _local_references.get(field)
         if earlier is None:
             _local_references[field] = reference
         return earlier
-    if not client.exists(_key("deduplicate")):
-        return None
     if client.hsetnx(_key("references"), field, reference):
         client.expire(_key("references"), KEY_TTL_SECONDS)
         return None
@@ -340,7 +344,7 @@ class _FakeProvider:
     name = "fake"
 
     def _simulate(self, *, notification_id, to, message, outcome: str) -> SendResult:
-        behaviour = _current_behaviour(self.name)
+        behaviour, deduplicate = _switches(self.name)
         if behaviour == "down":
             raise ProviderTemporaryError(
                 f"Could not connect to {self.name}", provider=self.name
@@ -349,7 +353,11 @@ class _FakeProvider:
         self._fail_before_sending(behaviour, outcome)
 
         reference = f"fake-{uuid.uuid4()}"
-        earlier = _deduplicated_reference(self.name, notification_id, reference)
+        earlier = (
+            _deduplicated_reference(self.name, notification_id, reference)
+            if deduplicate
+            else None
+        )
         if earlier is not None:
             return SendResult(provider=self.name, provider_reference=earlier)
         _record(OutboxEntry(self.name, reference, notification_id, to, message))
