@@ -120,7 +120,7 @@ class HttpSmsProvider(SmsProvider):
             return request.POST.dict()
         try:
             return json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ReceiptParseError(
                 f"{self.name} receipt is not JSON", provider=self.name
             ) from error

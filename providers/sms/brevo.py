@@ -106,7 +106,10 @@ def _timestamp(report: dict) -> dt.datetime | None:
     # ``ts_*`` fields are UTC epochs; ``date`` is in the account's time zone.
     for key in ("ts_event", "ts_epoch", "ts"):
         value = report.get(key)
-        if isinstance(value, int | float) and value > 0:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             seconds = value / 1000 if value > 10**11 else value
-            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+            try:
+                return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+            except (OverflowError, OSError, ValueError):
+                return None
     return None
