@@ -13,4 +13,5 @@ urlpatterns = [
     path("_health", views.health, name="health"),
     path("receipts/", include("providers.urls")),
     path("anymail/", include((anymail_tracking_urlpatterns, "anymail"))),
+    path("", include("config.backoffice_urls")),
 ]
