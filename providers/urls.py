@@ -3,7 +3,7 @@ tracking webhooks, included under ``anymail/`` (only tracking: we receive
 no inbound mail)."""
 
 from anymail import urls as anymail_urls
-from django.urls import path
+from django.urls import URLPattern, path
 
 from . import webhooks
 
@@ -22,17 +22,18 @@ urlpatterns = [
     ),
 ]
 
-anymail_tracking_urlpatterns = [
-    path(
-        "amazon_ses/tracking/",
-        webhooks.VerifiedAmazonSESTrackingWebhookView.as_view(),
-        name="amazon_ses_tracking_webhook",
-    ),
-    *(
-        pattern
-        for pattern in anymail_urls.urlpatterns
-        if pattern.name
-        and pattern.name.endswith("_tracking_webhook")
-        and pattern.name != "amazon_ses_tracking_webhook"
-    ),
-]
+
+def _tracking_patterns():
+    patterns = []
+    for pattern in anymail_urls.urlpatterns:
+        if not (pattern.name or "").endswith("_tracking_webhook"):
+            continue
+        view_class = pattern.callback.view_class
+        if pattern.name == "amazon_ses_tracking_webhook":
+            view_class = webhooks.VerifiedAmazonSESTrackingWebhookView
+        view = webhooks.tracking_view(view_class).as_view()
+        patterns.append(URLPattern(pattern.pattern, view, name=pattern.name))
+    return patterns
+
+
+anymail_tracking_urlpatterns = _tracking_patterns()

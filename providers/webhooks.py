@@ -12,7 +12,7 @@ Email receipts come through anymail's own tracking webhooks
 
 import logging
 
-from anymail.exceptions import AnymailWebhookValidationFailure
+from anymail.exceptions import AnymailAPIError, AnymailWebhookValidationFailure
 from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.http import HttpResponse
@@ -104,15 +104,59 @@ def _receive(request, provider_name: str) -> HttpResponse:
     return HttpResponse("OK", content_type="text/plain")
 
 
-class VerifiedAmazonSESTrackingWebhookView(AmazonSESTrackingWebhookView):
+# What anymail's parsers raise on a body they cannot read.
+MALFORMED_REPORT_ERRORS = (
+    AnymailAPIError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+)
+
+
+class TrackingWebhookMixin:
+    """Anymail's tracking webhooks as we serve them: a report we cannot
+    read answers 400 (retrying it would not help) instead of 500. A failing
+    receipt sink still answers 500, so the ESP sends the report again."""
+
+    def run_validators(self, request) -> None:
+        try:
+            super().run_validators(request)
+        except MALFORMED_REPORT_ERRORS as error:
+            raise self._malformed(error) from error
+        self.check_report(request)
+
+    def check_report(self, request) -> None:
+        """More checks, after anymail's (which include its Basic
+        credentials)."""
+
+    def parse_events(self, request):
+        try:
+            return super().parse_events(request)
+        except MALFORMED_REPORT_ERRORS as error:
+            raise self._malformed(error) from error
+
+    def _malformed(self, error: Exception) -> AnymailWebhookValidationFailure:
+        logger.warning(
+            "Unreadable %s tracking report: %s",
+            self.esp_name,
+            error.__class__.__name__,
+            extra={"provider": self.esp_name},
+        )
+        return AnymailWebhookValidationFailure(f"Unreadable {self.esp_name} report")
+
+
+class VerifiedAmazonSESTrackingWebhookView(
+    TrackingWebhookMixin, AmazonSESTrackingWebhookView
+):
     """Anymail's Amazon SES tracking webhook, plus the checks anymail
     leaves out: the SNS topic is one of ours, the SNS signature is AWS's.
 
     They run after anymail's Basic-credentials check, so an anonymous
     request never makes us fetch a certificate."""
 
-    def run_validators(self, request) -> None:
-        super().run_validators(request)
+    def check_report(self, request) -> None:
         message = self._parse_sns_message(request)
         topics = getattr(settings, "AMAZON_SES_SNS_TOPIC_ARNS", [])
         if topics and message.get("TopicArn") not in topics:
@@ -124,3 +168,10 @@ class VerifiedAmazonSESTrackingWebhookView(AmazonSESTrackingWebhookView):
             except sns.SnsVerificationError as error:
                 logger.warning("Refused an SES event: %s", error)
                 raise AnymailWebhookValidationFailure(str(error)) from error
+
+
+def tracking_view(view_class):
+    """``view_class`` (an anymail tracking webhook) with our mixin."""
+    if issubclass(view_class, TrackingWebhookMixin):
+        return view_class
+    return type(view_class.__name__, (TrackingWebhookMixin, view_class), {})

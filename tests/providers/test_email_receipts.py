@@ -89,6 +89,26 @@ def test_brevo_report_refused_without_the_webhook_secret(authorization):
     assert sinks.collected == []
 
 
+@pytest.mark.parametrize(
+    "url", ["/anymail/brevo/tracking/", "/anymail/mailjet/tracking/"]
+)
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"'])
+def test_unreadable_report_gets_400_not_500(url, body):
+    response = Client(raise_request_exception=False).post(
+        url, data=body, content_type="application/json", HTTP_AUTHORIZATION=AUTH
+    )
+
+    assert response.status_code == 400
+    assert sinks.collected == []
+
+
+def test_unknown_brevo_event_is_accepted_and_ignored():
+    response = post("/anymail/brevo/tracking/", {"event": "teleported", "email": "x"})
+
+    assert response.status_code == 200
+    assert sinks.collected == []
+
+
 def test_brevo_replay_has_the_same_event_id():
     report = payload("brevo", "tracking_delivered.json")
 
@@ -289,6 +309,19 @@ def test_ses_event_from_another_topic_is_refused(responses, sns_key):
 
     assert response.status_code == 400
     assert sinks.collected == []
+
+
+def test_ses_unreadable_body_gets_400(responses):
+    response = Client(raise_request_exception=False).post(
+        "/anymail/amazon_ses/tracking/",
+        data="not json",
+        content_type="text/plain",
+        HTTP_AUTHORIZATION=AUTH,
+        HTTP_X_AMZ_SNS_MESSAGE_TYPE="Notification",
+    )
+
+    assert response.status_code == 400
+    assert len(responses.calls) == 0
 
 
 def test_ses_event_without_credentials_is_refused_before_any_fetch(responses, sns_key):
