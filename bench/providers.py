@@ -35,6 +35,13 @@ from .common import (
 )
 
 RECEIPT_SECRET = "bench-receipt-secret-" + "z" * 20
+SINCH_REPORT = {
+    "type": "recipient_delivery_report_sms",
+    "recipient": "+33612345678",
+    "code": 0,
+    "status": "Delivered",
+    "at": "2026-11-14T15:22:19.210Z",
+}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -69,22 +76,22 @@ def _inner(options: argparse.Namespace) -> list[Row]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.test import Client
+    return _measure_providers(options) + _measure_receipts(options)
 
-    from deliveries.models import DeliveryReceipt
+
+def _measure_providers(options: argparse.Namespace) -> list[Row]:
+    from django.conf import settings
+
     from providers import fake, registry
     from providers.base import OutgoingSms
     from providers.fake import FakeSmsProvider
 
-    rows: list[Row] = []
     registry.choose_provider("sms")  # seeds the configuration
-    rows += _rows(
+    rows = _rows(
         "providers",
         "choose_provider (cached config + cool-downs)",
         _timed(lambda index: registry.choose_provider("sms"), options.calls),
     )
-
     provider = FakeSmsProvider()
     settings.PROVIDER_RECEIPT_SINK = ""
 
@@ -102,20 +109,22 @@ def _inner(options: argparse.Namespace) -> list[Row]:
     )
     settings.FAKE_PROVIDER_REDIS_URL = os.environ["REDIS_URL"]
     fake.reset()
+    rows[-1].note = f"{counted} sends counted in Redis"
+    return rows
+
+
+def _measure_receipts(options: argparse.Namespace) -> list[Row]:
+    from django.conf import settings
+    from django.test import Client
+
+    from deliveries.models import DeliveryReceipt
 
     settings.PROVIDER_RECEIPT_SINK = "deliveries.receipts.receipt_accept"
     client = Client(HTTP_HOST="127.0.0.1")
     credentials = base64.b64encode(f"sinch:{RECEIPT_SECRET}".encode()).decode()
-    report = {
-        "type": "recipient_delivery_report_sms",
-        "recipient": "+33612345678",
-        "code": 0,
-        "status": "Delivered",
-        "at": "2026-11-14T15:22:19.210Z",
-    }
 
     def post(index: int, batch_id: str | None = None) -> None:
-        body = {**report, "batch_id": batch_id or f"batch-{index}"}
+        body = {**SINCH_REPORT, "batch_id": batch_id or f"batch-{index}"}
         response = client.post(
             "/receipts/sms/sinch-sms/",
             data=json.dumps(body),
@@ -125,29 +134,21 @@ def _inner(options: argparse.Namespace) -> list[Row]:
         if response.status_code != 200:
             raise RuntimeError(f"webhook answered {response.status_code}")
 
-    stored_before = DeliveryReceipt.objects.count()
-    rows += _rows(
+    before = DeliveryReceipt.objects.count()
+    rows = _rows(
         "receipts",
         "SMS webhook, new reports (stored + published)",
         _timed(post, options.receipts),
     )
-    stored = DeliveryReceipt.objects.count() - stored_before
+    stored = DeliveryReceipt.objects.count() - before
     rows += _rows(
         "receipts",
         "SMS webhook, replays (stored once)",
         _timed(lambda index: post(index, "batch-replayed"), options.receipts),
     )
-    replayed = DeliveryReceipt.objects.count() - stored_before - stored
-    rows.append(
-        Row(
-            "receipts",
-            "rows stored: new + replays",
-            stored + replayed,
-            "rows",
-            note=f"{stored} new, {replayed} from {options.receipts} replays; "
-            f"{counted} fake sends counted",
-        )
-    )
+    replayed = DeliveryReceipt.objects.count() - before - stored
+    note = f"{stored} new, {replayed} from {options.receipts} replays"
+    rows.append(Row("receipts", "rows stored", stored + replayed, "rows", note=note))
     return rows
 
 
