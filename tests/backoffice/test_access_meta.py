@@ -42,8 +42,7 @@ def backoffice_patterns():
     return [
         (route, namespace, pattern)
         for route, namespace, pattern in _walk(get_resolver().url_patterns)
-        if namespace not in OUTSIDE_BACKOFFICE
-        and not route.startswith(MACHINE_ROUTES)
+        if namespace not in OUTSIDE_BACKOFFICE and not route.startswith(MACHINE_ROUTES)
     ]
 
 
