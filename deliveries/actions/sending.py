@@ -153,12 +153,9 @@ def _failed_provider(notification: Notification) -> tuple[str, ...]:
 def _provider_for(notification: Notification):
     if _is_test(notification):
         return SIMULATORS[notification.channel]()
-    choose = getattr(registry, "choose_provider", None)
-    if choose is None:
-        # TODO(#5): drop this fallback once the provider half (selection
-        # with cool-down) is on main; until then the first provider sends.
-        return registry.get_provider(notification.channel)
-    return choose(notification.channel, exclude=_failed_provider(notification))
+    return registry.choose_provider(
+        notification.channel, exclude=_failed_provider(notification)
+    )
 
 
 def notification_claim(
@@ -216,7 +213,7 @@ def _call(provider, message, attempt: DeliveryAttempt) -> AttemptResult:
             finished_at=timezone.now(),
             reported_status=error.status,
             error=str(error)[:2000],
-            retryable=getattr(error, "provider_fault", False),
+            retryable=error.provider_fault,
         )
     except Exception as error:
         # An adapter must raise only the two errors above; anything else is
@@ -299,16 +296,10 @@ def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
 
 
 def _count_for_failover(result: AttemptResult) -> None:
-    # TODO(#5): call registry.record_* directly once the provider half is
-    # on main (see _provider_for).
     if result.outcome == AttemptOutcome.ACCEPTED:
-        getattr(registry, "record_success", _ignore)(result.provider)
+        registry.record_success(result.provider)
     elif result.retryable:
-        getattr(registry, "record_failure", _ignore)(result.provider)
-
-
-def _ignore(name: str) -> None:
-    return None
+        registry.record_failure(result.provider)
 
 
 def _record(result: AttemptResult) -> None:

@@ -182,9 +182,11 @@ def test_permanent_refusal_ends_at_once(new_notification):
 
 
 def test_refusal_of_our_account_is_retried_elsewhere(new_notification, scripted):
-    refusal = ProviderPermanentError("bad credentials", status="technical-failure")
-    refusal.provider_fault = True
-    scripted(refusal)
+    scripted(
+        ProviderPermanentError(
+            "bad credentials", status="technical-failure", provider_fault=True
+        )
+    )
     notification = new_notification("sms")
 
     actions.notification_deliver(notification_id=notification.id)

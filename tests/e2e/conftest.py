@@ -182,9 +182,9 @@ def worker_environment(**overrides) -> dict:
 
 
 def _use_broker(app, url: str) -> None:
-    """Point the test process's Celery app (the API's side) at ``url``."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Point the test process's Celery app (the API's side) at ``url``.
+    Connection pools are dropped, not closed: kombu keeps them per URL and
+    hands the same ones back when the URL comes back."""
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url = url
@@ -201,7 +201,6 @@ def broker():
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = previous
-    _use_broker(app, settings.REDIS_URL)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
@@ -247,6 +246,7 @@ def redis_proxy(broker):
     proxy.url = proxied_url(settings.REDIS_URL, proxy.port)
     _use_broker(broker, proxy.url)
     yield proxy
+    _use_broker(broker, settings.REDIS_URL)
     proxy.stop()
 
 
