@@ -33,11 +33,14 @@ DELIVERY_AMBIGUOUS_RESEND_AFTER_SECONDS = env.float(
 )
 
 # The relay publishes again notifications still ``created`` this long after
-# acceptance (the publish after commit was lost), then at most once every
-# DELIVERY_RELAY_REPUBLISH_SECONDS while they stay ``created`` (a backlog).
-DELIVERY_RELAY_DELAY_SECONDS = env.float("DELIVERY_RELAY_DELAY_SECONDS", default=15)
+# acceptance or after their back-off (the publish was lost: broker down,
+# process killed after commit), then at most once every
+# DELIVERY_RELAY_REPUBLISH_SECONDS while they stay ``created``. The delay
+# must exceed the time a burst waits in the queue (20,000 at ~330/s is a
+# minute), or the relay publishes a second task for rows merely queued.
+DELIVERY_RELAY_DELAY_SECONDS = env.float("DELIVERY_RELAY_DELAY_SECONDS", default=90)
 DELIVERY_RELAY_REPUBLISH_SECONDS = env.float(
-    "DELIVERY_RELAY_REPUBLISH_SECONDS", default=120
+    "DELIVERY_RELAY_REPUBLISH_SECONDS", default=300
 )
 DELIVERY_RELAY_BATCH = env.int("DELIVERY_RELAY_BATCH", default=2000)
 DELIVERY_RELAY_INTERVAL_SECONDS = env.float(

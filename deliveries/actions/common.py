@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -53,6 +54,21 @@ def notification_move(
         .update(status=target, updated_at=timezone.now(), **fields)
     )
     return moved == 1
+
+
+def combined_statements() -> bool:
+    """Whether the database runs a data-modifying ``WITH`` (PostgreSQL):
+    the hot path then makes one round trip where the ORM makes four. The
+    embedded default (SQLite) takes the plain ORM path."""
+    return connection.vendor == "postgresql"
+
+
+def update_sql(queryset: QuerySet, **values) -> tuple[str, tuple]:
+    """The ``UPDATE … WHERE …`` the ORM would run for
+    ``queryset.update(**values)``, to embed in a larger statement."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    return query.get_compiler(queryset.db).as_sql()
 
 
 def run_with_db_retry(

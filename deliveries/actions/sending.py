@@ -25,7 +25,7 @@ import random
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
@@ -42,7 +42,14 @@ from services.models import KeyType
 from templates_app import rendering
 
 from ..models import AttemptOutcome, DeliveryAttempt
-from .common import DATABASE_GONE, notification_move, run_with_db_retry
+from .common import (
+    DATABASE_GONE,
+    combined_statements,
+    notification_move,
+    run_with_db_retry,
+    status_filter,
+    update_sql,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,26 @@ S = NotificationStatus
 # Test-key notifications never reach a configured provider: they go to the
 # fake providers' simulated outcomes (GOV.UK Notify's research mode).
 SIMULATORS = {"email": fake.FakeEmailProvider, "sms": fake.FakeSmsProvider}
+
+
+# What a send reads: loading only these keeps the hot path's one SELECT
+# small (the service row alone has dozens of columns).
+SENDING_FIELDS = (
+    "id",
+    "status",
+    "key_type",
+    "channel",
+    "normalised_recipient",
+    "personalisation",
+    "reply_to",
+    "one_click_unsubscribe_url",
+    "attempt_count",
+    "service__name",
+    "service__email_sender_name",
+    "service__sms_prefix",
+    "template_version__subject",
+    "template_version__body",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +91,7 @@ class AttemptResult:
     provider: str
     outcome: str
     finished_at: dt.datetime
+    started_at: dt.datetime | None = None
     provider_reference: str = ""
     # The status the provider gave with its answer: a synchronous final
     # status on acceptance (``sent``), or what a refusal ends in.
@@ -82,16 +110,22 @@ class AttemptResult:
     def to_json(self) -> dict:
         data = dataclasses.asdict(self)
         data["notification_id"] = str(self.notification_id)
-        data["finished_at"] = self.finished_at.isoformat()
+        for name in ("finished_at", "started_at"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value else None
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> "AttemptResult":
+        started_at = data.get("started_at")
         return cls(
             **{
                 **data,
                 "notification_id": uuid.UUID(data["notification_id"]),
                 "finished_at": dt.datetime.fromisoformat(data["finished_at"]),
+                "started_at": (
+                    dt.datetime.fromisoformat(started_at) if started_at else None
+                ),
             }
         )
 
@@ -162,9 +196,19 @@ def notification_claim(
     *, notification_id: uuid.UUID, provider: str
 ) -> DeliveryAttempt | None:
     """Take a notification for sending (``created → sending``) and open its
-    attempt, in one transaction. Only one claimer wins; the others get
-    ``None`` and do nothing."""
+    attempt, atomically. Only one claimer wins; the others get ``None`` and
+    do nothing."""
     now = timezone.now()
+    if combined_statements():
+        attempt_id = _claim_in_one_statement(notification_id, provider, now)
+        if attempt_id is None:
+            return None
+        return DeliveryAttempt(
+            id=attempt_id,
+            notification_id=notification_id,
+            provider=provider,
+            started_at=now,
+        )
     with transaction.atomic():
         claimed = notification_move(
             notification_id=notification_id,
@@ -179,12 +223,37 @@ def notification_claim(
         )
 
 
+def _claim_in_one_statement(notification_id, provider: str, now) -> int | None:
+    claim, claim_params = update_sql(
+        Notification.objects.filter(id=notification_id).filter(
+            status_filter(event=Event.CLAIM, target=S.SENDING)
+        ),
+        status=S.SENDING,
+        updated_at=now,
+        attempt_count=F("attempt_count") + 1,
+    )
+    attempts = DeliveryAttempt._meta.db_table
+    # Built from ORM-compiled SQL and our table names; values are parameters.
+    statement = (
+        f"WITH claimed AS ({claim} RETURNING id) "  # noqa: S608
+        f"INSERT INTO {attempts} "
+        "(notification_id, provider, started_at, outcome, provider_reference, error) "
+        "SELECT id, %s, %s, %s, '', '' FROM claimed RETURNING id"
+    )
+    params = (*claim_params, provider, now, AttemptOutcome.IN_PROGRESS)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _call(provider, message, attempt: DeliveryAttempt) -> AttemptResult:
     """Call the provider; never raise (every way it ends is a result)."""
     base = {
         "attempt_id": attempt.id,
         "notification_id": attempt.notification_id,
         "provider": provider.name,
+        "started_at": attempt.started_at,
     }
     try:
         if isinstance(message, OutgoingEmail):
@@ -254,6 +323,7 @@ def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
     recorded here or handed to a task."""
     notification = (
         Notification.objects.select_related("service", "template_version")
+        .only(*SENDING_FIELDS)
         .filter(id=notification_id)
         .first()
     )
@@ -322,11 +392,21 @@ def _record(result: AttemptResult) -> None:
         tasks.publish_attempt_result(result=result)
 
 
-@transaction.atomic
 def attempt_record_result(*, result: AttemptResult) -> None:
     """Record how an attempt ended and move the notification accordingly.
     Recording the same result twice changes nothing (the attempt must still
     be ``in-progress``)."""
+    accepted = result.outcome == AttemptOutcome.ACCEPTED
+    if accepted and combined_statements():
+        # The common case, in one round trip.
+        if _record_acceptance_in_one_statement(result):
+            _after_acceptance(result)
+        return
+    _record_result(result)
+
+
+@transaction.atomic
+def _record_result(result: AttemptResult) -> None:
     finished = DeliveryAttempt.objects.filter(
         id=result.attempt_id, outcome=AttemptOutcome.IN_PROGRESS
     ).update(
@@ -339,21 +419,50 @@ def attempt_record_result(*, result: AttemptResult) -> None:
         return
 
     if result.outcome == AttemptOutcome.ACCEPTED:
-        _record_acceptance(result)
+        # The status does not change here (it is ``sending``, or a receipt
+        # already moved it further); only what we know of the hand-over.
+        Notification.objects.filter(id=result.notification_id).update(
+            sent_at=result.finished_at,
+            provider=result.provider,
+            provider_reference=result.provider_reference,
+        )
+        _after_acceptance(result)
     elif result.retryable:
         _retry_or_give_up(result)
     else:
         _record_rejection(result)
 
 
-def _record_acceptance(result: AttemptResult) -> None:
-    # The status does not change here (it is ``sending``, or a receipt
-    # already moved it further); only what we now know about the hand-over.
-    Notification.objects.filter(id=result.notification_id).update(
-        sent_at=result.finished_at,
-        provider=result.provider,
+def _record_acceptance_in_one_statement(result: AttemptResult) -> bool:
+    finish, finish_params = update_sql(
+        DeliveryAttempt.objects.filter(
+            id=result.attempt_id, outcome=AttemptOutcome.IN_PROGRESS
+        ),
+        outcome=result.outcome,
+        finished_at=result.finished_at,
         provider_reference=result.provider_reference,
+        error=result.error,
     )
+    notifications = Notification._meta.db_table
+    # Built from ORM-compiled SQL and our table names; values are parameters.
+    statement = (
+        f"WITH finished AS ({finish} RETURNING notification_id) "  # noqa: S608
+        f"UPDATE {notifications} SET sent_at = %s, provider = %s, "
+        "provider_reference = %s FROM finished "
+        f"WHERE {notifications}.id = finished.notification_id RETURNING 1"
+    )
+    params = (
+        *finish_params,
+        result.finished_at,
+        result.provider,
+        result.provider_reference,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone() is not None
+
+
+def _after_acceptance(result: AttemptResult) -> None:
     if result.reported_status and is_final(result.reported_status):
         notification_move(
             notification_id=result.notification_id,
@@ -361,7 +470,10 @@ def _record_acceptance(result: AttemptResult) -> None:
             target=result.reported_status,
             reported=result.reported_status,
         )
-    duration_ms = _attempt_duration_ms(result)
+    duration_ms = None
+    if result.started_at is not None:
+        elapsed = result.finished_at - result.started_at
+        duration_ms = int(elapsed.total_seconds() * 1000)
     logger.info(
         "Notification %s handed to %s in %s ms",
         result.notification_id,
@@ -373,17 +485,6 @@ def _record_acceptance(result: AttemptResult) -> None:
             "duration_ms": duration_ms,
         },
     )
-
-
-def _attempt_duration_ms(result: AttemptResult) -> int | None:
-    started = (
-        DeliveryAttempt.objects.filter(id=result.attempt_id)
-        .values_list("started_at", flat=True)
-        .first()
-    )
-    if started is None:
-        return None
-    return int((result.finished_at - started).total_seconds() * 1000)
 
 
 def _record_rejection(result: AttemptResult) -> None:
