@@ -31,8 +31,12 @@ class DeliveryReceiptAdmin(admin.ModelAdmin):
         "notification_id",
         "received_at",
         "processed_at",
+        "outcome",
+        "attempts",
     ]
-    list_filter = ["provider", "status"]
+    # "Notification inconnue" lists the receipts set aside after their
+    # retries: operators check them against the provider.
+    list_filter = ["provider", "status", "outcome"]
     search_fields = ["notification_id", "provider_reference", "provider_event_id"]
     date_hierarchy = "received_at"
 

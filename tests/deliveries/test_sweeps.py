@@ -2,6 +2,7 @@
 receipt pruning; and the Celery settings they rely on."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.conf import settings as django_settings
@@ -225,3 +226,20 @@ def test_attempt_left_in_progress_is_counted_until_reconciled(new_notification):
 
     assert selectors.reconciliation_counts()["attempts_in_progress"] == 1
     assert DeliveryAttempt.objects.get().outcome == AttemptOutcome.IN_PROGRESS
+
+
+def test_delivery_report_prints_the_counts(new_notification):
+    import json
+
+    from django.core.management import call_command
+
+    notification = new_notification("email", needs_reconciliation=True)
+    Notification.objects.filter(id=notification.id).update(status="delivered")
+    new_notification("sms")
+    output = io.StringIO()
+
+    call_command("delivery_report", "--json", stdout=output)
+
+    report = json.loads(output.getvalue())
+    assert report["statuses"] == {"delivered": 1, "created": 1}
+    assert report["reconciliation"]["notifications_needing_reconciliation"] == 1
