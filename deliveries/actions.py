@@ -61,6 +61,9 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
             subject=version.subject,
             body=version.body,
             personalisation=notification.personalisation,
+            service_name=notification.service.name,
+            branding=notification.service.branding,
+            unsubscribe_url=notification.one_click_unsubscribe_url or "",
         )
         return OutgoingEmail(
             notification_id=notification.id,
@@ -79,7 +82,7 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
     return OutgoingSms(
         notification_id=notification.id,
         to=notification.normalised_recipient,
-        body=rendered.body,
+        body=rendered.content,
         sender=notification.reply_to,
     )
 

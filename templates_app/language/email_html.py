@@ -176,10 +176,12 @@ class BodyRenderer:
 
     def _link(self, link: Link) -> str:
         target = self.target_text(link.target)
-        href = link_target(target)
-        label = self.inline(link.label) if link.kind == "inline" else ""
+        href = None if link.kind == "image" else link_target(target)
+        label = self.inline(link.label) if link.label else ""
         if href is None:
             shown = html.escape(target)
+            if link.kind == "image":
+                return f"![{label}]({shown})"
             if link.kind == "inline":
                 return f"[{label}]({shown})"
             return f"&lt;{shown}&gt;" if link.kind == "angle" else shown

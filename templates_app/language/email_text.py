@@ -68,7 +68,9 @@ class TextRenderer(BodyRenderer):
 
     def _link(self, link: Link) -> str:
         target = self.target_text(link.target)
-        label = self.inline(link.label).strip() if link.kind == "inline" else ""
+        label = self.inline(link.label).strip() if link.label else ""
+        if link.kind == "image":
+            return f"![{label}]({target})"
         if link_target(target) is None:
             if link.kind == "inline":
                 return f"[{label}]({target})"

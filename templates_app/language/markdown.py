@@ -11,7 +11,7 @@ The subset is GOV.UK Notify's:
 - a horizontal rule: ``---``, ``***`` or ``___``;
 - links ``[text](https://…)``, ``<https://…>`` and bare ``http(s)://``
   addresses; a target that is not ``http(s)`` or ``mailto`` is shown as
-  written, not as a link;
+  written, not as a link (images ``![text](…)`` too);
 - a line break for each newline, a paragraph for each blank line, and
   backslash escapes (``\\#``, ``\\*``…).
 
@@ -42,7 +42,7 @@ _INSET = re.compile(r" {0,3}\^[ \t]?(.*)")
 
 _INLINE_TOKEN = re.compile(
     r"\\(?P<escaped>[!-/:-@\[-`{-~])"
-    r"|\[(?P<label>[^\[\]\n]*)\]\([ \t]*"
+    r"|(?P<image>!)?\[(?P<label>[^\[\]\n]*)\]\([ \t]*"
     r"(?P<target>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)[ \t]*\)"
     r"|<(?P<angle>(?:https?://|mailto:|\x00)[^\s<>]*)>"
     r"|(?P<bare>(?<![\w/])https?://[^\s<>]+)"
@@ -85,7 +85,8 @@ class Slot:
 @dataclass(frozen=True, slots=True)
 class Link:
     """``kind`` is ``inline`` (``[label](target)``), ``angle``
-    (``<target>``) or ``bare``; ``target`` holds strings and slots."""
+    (``<target>``), ``bare``, or ``image`` (``![label](target)``, never a
+    link: shown as written); ``target`` holds strings and slots."""
 
     kind: str
     label: tuple
@@ -339,7 +340,8 @@ def _parse_inline(text: str, found: list[Placeholder]) -> list:
         elif kind == "target":
             label = _parse_label(match.group("label"), found)
             target = _target(match.group("target"), found)
-            nodes.append(Link("inline", label, target))
+            kind = "image" if match.group("image") else "inline"
+            nodes.append(Link(kind, label, target))
         elif kind == "angle":
             nodes.append(Link("angle", (), _target(match.group("angle"), found)))
         else:
