@@ -28,10 +28,10 @@ TRUTHY_WORDS = frozenset(
 )
 
 _IGNORED_IN_KEYS = re.compile(r"[\s_-]+")
-# NUL and other control characters have no place in a message (PostgreSQL
+# NUL and other control characters (C0 and C1) have no place in a message (PostgreSQL
 # refuses NUL in text, mail headers must not carry them); lone surrogates
 # cannot be encoded, so they become U+FFFD.
-_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_ENDINGS = re.compile(r"\r\n?")
 
 ListValue = tuple[str, ...]
@@ -171,7 +171,9 @@ def format_scalar(value: object) -> str:
     try:
         return clean_text(json.dumps(value, ensure_ascii=False, default=str))
     except (TypeError, ValueError):
-        return clean_text(repr(value))
+        # Circular, or holding an integer too long to write: say so
+        # rather than fail the whole message.
+        return "…"
 
 
 def format_value(value: object) -> Value:

@@ -99,6 +99,8 @@ def test_values_are_written_as_text(value, written):
 
 def test_huge_integer_is_written_without_error():
     assert language.format_value(10**5000).startswith("1.000000000000000e+5000")
+    assert language.format_value({"n": 10**5000}) == "…"
+    assert language.format_value([[10**5000]]) == ("…",)
 
 
 def test_lone_surrogate_becomes_replacement_character():
