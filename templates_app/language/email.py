@@ -25,15 +25,15 @@ from .errors import (
 from .markdown import compile_body
 from .placeholders import (
     PLACEHOLDER_PATTERN,
-    Placeholder,
+    PlainTemplate,
     clean_text,
+    compile_plain,
     fill_plain,
     format_value,
     is_truthy,
     missing_names,
     normalise_personalisation,
     parse_placeholder,
-    split_placeholders,
 )
 from .sanitise import sanitise_personalisation
 from .typography import NBSP, collapse_whitespace, typeset
@@ -75,15 +75,11 @@ class RenderedEmail:
             raise MessageTooLongError(channel="email", length=self.size_in_bytes)
 
 
-def _placeholders_of(parts: tuple) -> Iterable[Placeholder]:
-    return (part for part in parts if isinstance(part, Placeholder))
-
-
-def fill_subject(parts: tuple, values: Mapping) -> str:
+def fill_subject(template: PlainTemplate, values: Mapping) -> str:
     """The subject on one line: no line break or control character can
     reach the mail header, whatever the values hold."""
-    subject = collapse_whitespace(_INVISIBLE.sub("", fill_plain(parts, values)))
-    return typeset(subject)
+    subject = clean_text(fill_plain(template, values))
+    return typeset(collapse_whitespace(_INVISIBLE.sub("", subject)))
 
 
 def _fill_source_value(match: re.Match, values: Mapping) -> str:
@@ -130,9 +126,9 @@ def render_email(
             personalisation, sanitise_content_for
         )
     values = normalise_personalisation(display)
-    subject_parts = split_placeholders(subject)
+    subject_template = compile_plain(subject)
     compiled = compile_body(body)
-    found = chain(_placeholders_of(subject_parts), compiled.placeholders)
+    found = chain(subject_template.placeholders, compiled.placeholders)
     missing = missing_names(found, values)
     if missing:
         raise MissingPersonalisationError(missing)
@@ -145,15 +141,16 @@ def render_email(
     if check_length and size > EMAIL_SIZE_LIMIT:
         raise MessageTooLongError(channel="email", length=size)
 
-    filled_subject = fill_subject(subject_parts, values)
+    filled_subject = fill_subject(subject_template, values)
     unsubscribe_href = link_target(unsubscribe_url) if unsubscribe_url else None
-    text = TextRenderer(values).render(compiled)
+    formatted: dict = {}
+    text = TextRenderer(values, formatted).render(compiled)
     if unsubscribe_href:
         notice = f"Pour ne plus recevoir ces messages{NBSP}: {unsubscribe_href}"
         text += f"\n\n---\n\n{notice}"
     html_body = html = ""
     if with_html:
-        html_body = BodyRenderer(values).render(compiled)
+        html_body = BodyRenderer(values, formatted).render(compiled)
         html = document(
             title=filled_subject,
             header=header_html(branding, service_name or ""),

@@ -76,6 +76,18 @@ SAMPLE_OPEN = '<mark style="background-color: #fceeac; color: #161616;">'
 _SAFE_TARGET = re.compile(r"https?://[^\s/?#\\]|mailto:[^\s]", re.IGNORECASE)
 _HREF_UNSAFE = re.compile(r"[\s\"'<>\\^`{|}\x00-\x1f\x7f]")
 _EDGE_BREAKS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
+
+
+def trim_breaks(content: str) -> str:
+    """Drop whitespace and ``<br>`` at both ends of a block's content."""
+    if not content:
+        return content
+    first, last = content[0], content[-1]
+    if first.isspace() or last.isspace() or first == "<" or last == ">":
+        return _EDGE_BREAKS.sub("", content)
+    return content
+
+
 _LAYOUT_SLOT = re.compile(r"\{\{ (\w+) \}\}")
 
 
@@ -100,9 +112,10 @@ def link_target(target: str) -> str | None:
 class BodyRenderer:
     """Renders a compiled body with one personalisation."""
 
-    def __init__(self, values: dict) -> None:
+    def __init__(self, values: dict, formatted: dict | None = None) -> None:
         self.values = values
-        self._formatted: dict[str, object] = {}
+        # Values formatted once per message, shared between renderers.
+        self._formatted: dict[str, object] = {} if formatted is None else formatted
         self._html: dict[str, str] = {}
 
     def render(self, body: CompiledBody) -> str:
@@ -112,7 +125,7 @@ class BodyRenderer:
             if kind is Paragraph:
                 self._paragraph(block.inlines, out, P_OPEN)
             elif kind is Heading:
-                content = _EDGE_BREAKS.sub("", self.inline(block.inlines))
+                content = trim_breaks(self.inline(block.inlines))
                 if content:
                     level = block.level
                     out.append(HEADING_OPEN[level] + content + HEADING_CLOSE[level])
@@ -199,7 +212,7 @@ class BodyRenderer:
     def _paragraph(self, nodes: tuple, out: list[str], opening: str) -> None:
         parts: list[str] = []
         for node in nodes:
-            items = self._list_value(node)
+            items = self._list_value(node) if type(node) is Slot else None
             if items is None:
                 parts.append(self._node(node))
                 continue
@@ -223,7 +236,7 @@ class BodyRenderer:
                     f"{LI_OPEN}{html.escape(typeset(text))}</li>" for text in expanded
                 )
                 continue
-            content = _EDGE_BREAKS.sub("", self.inline(item))
+            content = trim_breaks(self.inline(item))
             if content:
                 rendered.append(f"{LI_OPEN}{content}</li>")
         if rendered:
@@ -240,7 +253,7 @@ class BodyRenderer:
 
 
 def _flush(parts: list[str], out: list[str], opening: str) -> None:
-    content = _EDGE_BREAKS.sub("", "".join(parts))
+    content = trim_breaks("".join(parts))
     if content:
         out.append(f"{opening}{content}</p>")
 

@@ -5,8 +5,6 @@ Headings are underlined (``=`` for ``#``, ``-`` for ``##``), bullets read
 row of dashes, and an inset is a plain paragraph.
 """
 
-import re
-
 from .email_html import BodyRenderer, link_target
 from .markdown import (
     LINE_BREAK,
@@ -25,7 +23,6 @@ from .typography import NBSP, typeset
 
 _UNDERLINE_LIMIT = 65
 RULE_TEXT = "-" * 40
-_BLANK_EDGES = re.compile(r"^\s+|\s+$")
 
 
 class TextRenderer(BodyRenderer):
@@ -82,7 +79,7 @@ class TextRenderer(BodyRenderer):
     def _paragraph(self, nodes: tuple, out: list[str], opening: str) -> None:
         parts: list[str] = []
         for node in nodes:
-            items = self._list_value(node)
+            items = self._list_value(node) if type(node) is Slot else None
             if items is None:
                 parts.append(self._node(node))
                 continue
@@ -92,7 +89,7 @@ class TextRenderer(BodyRenderer):
         _flush(parts, out)
 
     def _heading(self, block: Heading, out: list[str]) -> None:
-        text = _BLANK_EDGES.sub("", self.inline(block.inlines))
+        text = self.inline(block.inlines).strip()
         if not text:
             return
         longest = max(len(line) for line in text.split("\n"))
@@ -107,7 +104,7 @@ class TextRenderer(BodyRenderer):
             if expanded:
                 texts = [typeset(text) for text in expanded]
             else:
-                texts = [_BLANK_EDGES.sub("", self.inline(item))]
+                texts = [self.inline(item).strip()]
             for text in texts:
                 if not text:
                     continue
@@ -124,7 +121,7 @@ class TextRenderer(BodyRenderer):
 
 
 def _flush(parts: list[str], out: list[str]) -> None:
-    text = _BLANK_EDGES.sub("", "".join(parts))
+    text = "".join(parts).strip()
     if text:
         out.append(text)
 

@@ -78,35 +78,58 @@ def find_placeholders(text: str) -> Iterable[Placeholder]:
             yield placeholder
 
 
+_LITERAL, _VALUE, _CONDITIONAL = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class PlainTemplate:
+    """A plain-text template (a subject, a text message) split once:
+    ``steps`` are ``(kind, text or key, conditional text)`` in order."""
+
+    steps: tuple
+    placeholders: tuple
+
+
 @lru_cache(maxsize=512)
-def split_placeholders(source: str) -> tuple:
-    """A plain-text template as strings and ``Placeholder``s, in order."""
-    parts: list = []
+def compile_plain(source: str) -> PlainTemplate:
+    """Split a plain-text template once; later renders reuse it."""
+    steps: list[tuple] = []
+    found: list[Placeholder] = []
     position = 0
     source = clean_text(source or "")
     for match in PLACEHOLDER_PATTERN.finditer(source):
         placeholder = parse_placeholder(match.group(1))
         if placeholder is None:
             continue
-        parts.append(source[position : match.start()])
-        parts.append(placeholder)
-        position = match.end()
-    parts.append(source[position:])
-    return tuple(part for part in parts if part != "")
-
-
-def fill_plain(parts: tuple, values: Mapping) -> str:
-    """Write the values into a split template; a list value reads
-    ``a, b et c``."""
-    texts = []
-    for part in parts:
-        if isinstance(part, str):
-            texts.append(part)
-        elif part.conditional_text is not None:
-            if is_truthy(values[part.key]):
-                texts.append(clean_text(part.conditional_text))
+        if match.start() > position:
+            steps.append((_LITERAL, source[position : match.start()], None))
+        if placeholder.conditional_text is None:
+            steps.append((_VALUE, placeholder.key, None))
         else:
-            value = format_value(values[part.key])
+            steps.append((_CONDITIONAL, placeholder.key, placeholder.conditional_text))
+        found.append(placeholder)
+        position = match.end()
+    if position < len(source):
+        steps.append((_LITERAL, source[position:], None))
+    return PlainTemplate(steps=tuple(steps), placeholders=tuple(found))
+
+
+def fill_plain(template: PlainTemplate, values: Mapping) -> str:
+    """Write the values into a plain-text template; a list value reads
+    ``a, b et c``. The caller cleans the result (``clean_text``)."""
+    texts = []
+    for kind, text, conditional_text in template.steps:
+        if kind == _LITERAL:
+            texts.append(text)
+            continue
+        value = values[text]
+        if kind == _CONDITIONAL:
+            if is_truthy(value):
+                texts.append(conditional_text)
+        elif value.__class__ is str:
+            texts.append(value)
+        else:
+            value = format_value(value)
             texts.append(join_words(value) if isinstance(value, tuple) else value)
     return "".join(texts)
 
@@ -121,14 +144,25 @@ def placeholders(*texts: str) -> list[str]:
     return list(seen.values())
 
 
+@lru_cache(maxsize=1024)
+def _key_map(keys: tuple) -> dict:
+    """Normalised name → key as sent, for one set of personalisation keys
+    (services send the same keys again and again)."""
+    return {
+        normalise_key(key if key.__class__ is str else str(key)): key for key in keys
+    }
+
+
 def normalise_personalisation(personalisation: Mapping | None) -> dict[str, object]:
-    """Values by normalised name; ``None`` values are left out (missing)."""
+    """Values by normalised name; ``None`` values are left out (missing).
+    When two keys have the same normalised name, the later one wins."""
     if not personalisation:
         return {}
+    get = personalisation.__getitem__
     return {
-        normalise_key(str(key)): value
-        for key, value in personalisation.items()
-        if value is not None
+        name: get(key)
+        for name, key in _key_map(tuple(personalisation)).items()
+        if get(key) is not None
     }
 
 
@@ -143,6 +177,8 @@ def missing_names(found: Iterable[Placeholder], values: Mapping) -> list[str]:
 
 def clean_text(text: str) -> str:
     """Unify line endings and drop characters no message may carry."""
+    if text.isprintable():
+        return text
     if "\r" in text:
         text = _LINE_ENDINGS.sub("\n", text)
     if _UNSAFE_CHARACTERS.search(text):
@@ -156,7 +192,7 @@ def _replace_unsafe(match: re.Match) -> str:
 
 def format_scalar(value: object) -> str:
     """A single value written as text."""
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         return clean_text(value)
     if isinstance(value, bool):
         return "oui" if value else "non"
@@ -178,6 +214,8 @@ def format_scalar(value: object) -> str:
 
 def format_value(value: object) -> Value:
     """A value as text, or a list value as its non-empty items."""
+    if value.__class__ is str:
+        return clean_text(value)
     if isinstance(value, list | tuple):
         items = (format_scalar(item) for item in value if item is not None)
         return tuple(item for item in items if item.strip())
@@ -186,6 +224,8 @@ def format_value(value: object) -> Value:
 
 def is_truthy(value: object) -> bool:
     """Whether a conditional placeholder shows its text for ``value``."""
+    if value.__class__ is str:
+        return value.strip().lower() in TRUTHY_WORDS
     if isinstance(value, bool):
         return value
     if isinstance(value, list | tuple | dict):

@@ -62,12 +62,11 @@ from .errors import (
     MissingPersonalisationError,
 )
 from .placeholders import (
-    Placeholder,
     clean_text,
+    compile_plain,
     fill_plain,
     missing_names,
     normalise_personalisation,
-    split_placeholders,
 )
 
 GSM_BASIC = (
@@ -79,6 +78,7 @@ GSM_EXTENDED = "\f^{}\\[~]|€"
 _KEPT_GSM = frozenset(GSM_BASIC + GSM_EXTENDED) - frozenset("\x1b\r\f")
 _EXTENDED_KEPT = "^{}\\[~]|€"
 _NOT_KEPT_GSM = re.compile("[^" + re.escape("".join(sorted(_KEPT_GSM))) + "]")
+_EXTENDED_FOUND = re.compile("[" + re.escape(_EXTENDED_KEPT) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 GSM_SINGLE_FRAGMENT = 160
@@ -129,7 +129,7 @@ _SPACE_RUNS = re.compile(r"  +")
 _SPACES_AROUND_NEWLINE = re.compile(r" *\n *")
 _NEWLINE_RUNS = re.compile(r"\n{3,}")
 _SPACE_BEFORE_STOP = re.compile(r" +([.,])")
-_CACHE_LIMIT = 20_000
+_RULE_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ class CharacterRule:
     replacement: str
 
 
-@lru_cache(maxsize=_CACHE_LIMIT)
+@lru_cache(maxsize=_RULE_CACHE_SIZE)
 def character_rule(character: str) -> CharacterRule:
     """The treatment of ``character`` (see the module's table)."""
     if character in _KEPT_GSM:
@@ -175,36 +175,14 @@ def _decomposed_rule(character: str, category: str) -> CharacterRule:
     return CharacterRule(KIND_PUNCTUATION, base)
 
 
-class _TranslationTable(dict):
-    """``str.translate`` table filled on first sight of each character."""
-
-    def __init__(self, *, keep_letters: bool) -> None:
-        super().__init__()
-        self.keep_letters = keep_letters
-
-    def __missing__(self, code: int) -> str:
-        character = chr(code)
-        rule = character_rule(character)
-        keep = rule.kind in (KIND_GSM, KIND_UNICODE) or (
-            rule.kind == KIND_LETTER and self.keep_letters
-        )
-        result = character if keep else rule.replacement
-        if len(self) < _CACHE_LIMIT:
-            self[code] = result
-        return result
-
-
-_GSM_TABLE = _TranslationTable(keep_letters=False)
-_UCS2_TABLE = _TranslationTable(keep_letters=True)
-
-
 @dataclass(frozen=True, slots=True)
 class Sanitised:
-    """A normalised text; ``unicode`` tells whether letters were kept
-    because the text needs UCS-2 anyway."""
+    """A normalised text. ``ucs2``: it holds a character GSM cannot carry;
+    ``letters_kept``: letters GSM lacks were kept (as UCS-2 is needed)."""
 
     text: str
-    unicode: bool = False
+    ucs2: bool = False
+    letters_kept: bool = False
     replaced: tuple[tuple[str, str], ...] = ()
 
 
@@ -220,14 +198,6 @@ def _layout(text: str) -> str:
     return text.strip()
 
 
-def _is_reported(rule: CharacterRule, keep_letters: bool) -> bool:
-    if not rule.replacement.strip():
-        return False
-    return rule.kind == KIND_PUNCTUATION or (
-        rule.kind == KIND_LETTER and not keep_letters
-    )
-
-
 def sanitise(text: str, *, keep_letters: bool | None = None) -> Sanitised:
     """Normalise a text message's characters and layout. Letters GSM lacks
     are kept only if the text needs UCS-2 anyway (or ``keep_letters``)."""
@@ -235,23 +205,23 @@ def sanitise(text: str, *, keep_letters: bool | None = None) -> Sanitised:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if not _NOT_KEPT_GSM.search(text):
-        return Sanitised(_layout(text), bool(keep_letters))
+        return Sanitised(_layout(text), False, bool(keep_letters))
 
-    foreign = set(_NOT_KEPT_GSM.findall(text))
-    rules = {character: character_rule(character) for character in foreign}
+    rules = {c: character_rule(c) for c in set(_NOT_KEPT_GSM.findall(text))}
+    ucs2 = any(rule.kind == KIND_UNICODE for rule in rules.values())
     if keep_letters is None:
-        keep_letters = any(rule.kind == KIND_UNICODE for rule in rules.values())
-    replaced = tuple(
-        sorted(
-            (character, rule.replacement)
-            for character, rule in rules.items()
-            if _is_reported(rule, keep_letters)
-        )
-    )
+        keep_letters = ucs2
     if "\u00ab" in text or "\u00bb" in text:
         text = _GUILLEMET_CLOSE.sub('"', _GUILLEMET_OPEN.sub('"', text))
-    table = _UCS2_TABLE if keep_letters else _GSM_TABLE
-    return Sanitised(_layout(text.translate(table)), keep_letters, replaced)
+    replaced = []
+    for character, rule in rules.items():
+        if rule.kind == KIND_PUNCTUATION or (
+            rule.kind == KIND_LETTER and not keep_letters
+        ):
+            text = text.replace(character, rule.replacement)
+            if rule.replacement.strip():
+                replaced.append((character, rule.replacement))
+    return Sanitised(_layout(text), ucs2, keep_letters, tuple(sorted(replaced)))
 
 
 def utf16_length(text: str) -> int:
@@ -261,14 +231,16 @@ def utf16_length(text: str) -> int:
     return len(text) + len(_ASTRAL.findall(text))
 
 
-def fragments(content: str) -> tuple[str, int]:
+def fragments(content: str, *, ucs2: bool | None = None) -> tuple[str, int]:
     """The encoding (``gsm`` or ``ucs2``) and billable fragment count of
-    the text actually sent."""
-    if _NOT_KEPT_GSM.search(content):
+    the text actually sent; ``ucs2`` says the encoding when it is known."""
+    if ucs2 is None:
+        ucs2 = bool(_NOT_KEPT_GSM.search(content))
+    if ucs2:
         units = utf16_length(content)
         count = 1 if units <= UCS2_SINGLE_FRAGMENT else -(-units // UCS2_FRAGMENT)
         return ENCODING_UCS2, count
-    septets = len(content) + sum(content.count(c) for c in _EXTENDED_KEPT)
+    septets = len(content) + len(_EXTENDED_FOUND.findall(content))
     count = 1 if septets <= GSM_SINGLE_FRAGMENT else -(-septets // GSM_FRAGMENT)
     return ENCODING_GSM, count
 
@@ -326,16 +298,13 @@ class RenderedSms:
         return notes
 
 
+@lru_cache(maxsize=1024)
 def _prefix(service_name: str, *, keep_letters: bool) -> Sanitised:
     name = sanitise(service_name, keep_letters=keep_letters)
     text = " ".join(name.text.split()).rstrip(":").rstrip()
     if not text:
-        return Sanitised("", keep_letters)
-    return Sanitised(f"{text}: ", keep_letters, name.replaced)
-
-
-def _placeholders_of(parts: tuple) -> list[Placeholder]:
-    return [part for part in parts if isinstance(part, Placeholder)]
+        return Sanitised("")
+    return Sanitised(f"{text}: ", name.ucs2, keep_letters, name.replaced)
 
 
 def render_sms(
@@ -346,22 +315,24 @@ def render_sms(
     then ``EmptyMessageError``, then (unless ``check_length`` is false)
     ``MessageTooLongError``."""
     values = normalise_personalisation(personalisation)
-    parts = split_placeholders(body)
-    missing = missing_names(_placeholders_of(parts), values)
+    template = compile_plain(body)
+    missing = missing_names(template.placeholders, values)
     if missing:
         raise MissingPersonalisationError(missing)
 
-    sanitised = sanitise(fill_plain(parts, values))
+    sanitised = sanitise(fill_plain(template, values))
     text = sanitised.text
     if not text:
         raise EmptyMessageError()
-    character_count = utf16_length(text)
+    # Without a character outside GSM, every character is one code unit.
+    character_count = utf16_length(text) if sanitised.ucs2 else len(text)
     if check_length and character_count > SMS_CHARACTER_LIMIT:
         raise MessageTooLongError(channel="sms", length=character_count)
 
-    start = _prefix(prefix, keep_letters=sanitised.unicode) if prefix else None
+    start = _prefix(prefix, keep_letters=sanitised.letters_kept) if prefix else None
     content = start.text + text if start else text
-    encoding, fragment_count = fragments(content)
+    ucs2 = sanitised.ucs2 or (start is not None and start.ucs2)
+    encoding, fragment_count = fragments(content, ucs2=ucs2)
     replaced = sanitised.replaced
     if start and start.replaced:
         replaced = tuple(sorted(set(replaced) | set(start.replaced)))
@@ -371,7 +342,7 @@ def render_sms(
         character_count=character_count,
         fragment_count=fragment_count,
         encoding=encoding,
-        extended_characters=_present(content, _EXTENDED_KEPT)
+        extended_characters=_extended_characters(content)
         if encoding == ENCODING_GSM
         else (),
         unicode_characters=_unicode_characters(content)
@@ -381,8 +352,10 @@ def render_sms(
     )
 
 
-def _present(text: str, characters: str) -> tuple[str, ...]:
-    return tuple(character for character in characters if character in text)
+def _extended_characters(text: str) -> tuple[str, ...]:
+    if not _EXTENDED_FOUND.search(text):
+        return ()
+    return tuple(character for character in _EXTENDED_KEPT if character in text)
 
 
 def _unicode_characters(text: str) -> tuple[str, ...]:
