@@ -113,9 +113,8 @@ def _render(version, personalisation: dict, service: Service) -> None:
             rendering.render_sms(
                 body=version.body, personalisation=personalisation, prefix=prefix
             )
-    except rendering.MissingPersonalisationError as error:
-        names = ", ".join(error.names)
-        raise SendError(f"Des champs ne sont pas remplis : {names}.") from error
+    except rendering.RenderingError as error:
+        raise SendError(error.french_message) from error
 
 
 def _reply_to(service: Service, channel: str) -> str:

@@ -6,7 +6,11 @@ EMAIL_SIZE_LIMIT = 2_000_000
 
 
 class RenderingError(Exception):
-    """Base of the errors a template and its personalisation can cause."""
+    """Base of the errors a template and its personalisation can cause.
+    ``str(error)`` is Notify's API text; ``french_message`` is for the back
+    office."""
+
+    french_message = ""
 
 
 class MissingPersonalisationError(RenderingError):
@@ -16,6 +20,7 @@ class MissingPersonalisationError(RenderingError):
     def __init__(self, names: list[str]) -> None:
         super().__init__(f"Missing personalisation: {', '.join(names)}")
         self.names = list(names)
+        self.french_message = f"Des champs ne sont pas remplis : {', '.join(names)}."
 
 
 class EmptyMessageError(RenderingError):
@@ -23,6 +28,7 @@ class EmptyMessageError(RenderingError):
 
     def __init__(self) -> None:
         super().__init__("Your message is empty.")
+        self.french_message = "Le message est vide."
 
 
 class MessageTooLongError(RenderingError):
@@ -38,13 +44,22 @@ class MessageTooLongError(RenderingError):
                 "characters long."
             )
             limit = SMS_CHARACTER_LIMIT
+            french = (
+                f"Le SMS est trop long : {length} caractères, pour "
+                f"{SMS_CHARACTER_LIMIT} au plus."
+            )
         else:
             message = (
                 "Your message is too long. Emails cannot be longer than "
                 f"{EMAIL_SIZE_LIMIT} bytes. Your message is {length} bytes."
             )
             limit = EMAIL_SIZE_LIMIT
+            french = (
+                f"L’email est trop long : {length} octets, pour "
+                f"{EMAIL_SIZE_LIMIT} au plus."
+            )
         super().__init__(message)
+        self.french_message = french
         self.channel = channel
         self.length = length
         self.limit = limit
