@@ -266,6 +266,10 @@ def _wrap_list(items: str, *, ordered: bool, start: int) -> str:
     return f"{_LIST_TABLE_OPEN}{_UL_OPEN}{items}</ul>{_LIST_TABLE_CLOSE}"
 
 
+# TODO(#3): the DSFR block shows the Marianne symbol above "République
+# Française"; mail clients block data: URIs, so it needs an image hosted on
+# the platform's public domain (with empty alt text, the words being there).
+# Until then the block is text only.
 _BRAND_BLOCK = (
     '<td valign="middle" style="padding: 0 24px 0 0; white-space: nowrap;">'
     f'<p style="margin: 0; {_FONT} font-size: 15px; line-height: 18px; '

@@ -147,6 +147,9 @@ def compile_body(source: str) -> CompiledBody:
     return CompiledBody(blocks=tuple(parser.parse()), placeholders=tuple(found))
 
 
+# TODO(#3): nested lists are not parsed (an indented marker continues the
+# item as text); Notify's renderer nests them. Add levels to ItemList and
+# to both renderers when a service needs them.
 def _item_match(line: str) -> tuple[bool, re.Match] | None:
     match = _BULLET.fullmatch(line)
     if match:

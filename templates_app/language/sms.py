@@ -37,12 +37,14 @@ kind               treatment
                    Chinese must reach its reader.
 =================  =========================================================
 
-Downgrading French letters is the choice of every French SMS gateway's
-"GSM" mode: readers restore a missing circumflex or cedilla from context,
-and the price stays at one fragment for 160 characters. A letter is
-downgraded only when its GSM form is at most two characters long, so
-keeping letters in UCS-2 never makes a message cheaper than its GSM form
-would be, and adding a character never lowers the fragment count.
+Why downgrade French letters: readers restore a missing circumflex or
+cedilla from context, while keeping one would more than double the price
+of the message (70 characters a fragment instead of 160). Why keep them
+once UCS-2 is needed anyway: they then cost nothing more. A character
+counts as a ``letter`` only if its GSM form is at most two characters
+long (longer forms, such as ``ﬃ``, are always replaced), so keeping
+letters in UCS-2 never makes a message cheaper than its GSM form would
+be, and adding a character never lowers the fragment count.
 
 Layout, as Notify does: line endings unified, runs of spaces collapsed,
 spaces at line ends dropped, three or more line breaks cut to two, the
