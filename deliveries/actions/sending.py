@@ -598,12 +598,14 @@ def _give_up(result: AttemptResult, attempt_count: int, flags: dict) -> None:
         **flags,
     )
     if moved:
+        # The provider's error text stays in the attempt row: it may quote
+        # the recipient, which logs must not hold.
         logger.error(
-            "Notification %s failed after %s attempts; last from %s: %s",
+            "Notification %s failed after %s attempts; last from %s (attempt %s)",
             result.notification_id,
             attempt_count,
             result.provider,
-            result.error,
+            result.attempt_id,
             extra={
                 "notification_id": str(result.notification_id),
                 "provider": result.provider,

@@ -324,3 +324,30 @@ def test_retry_delay_grows_with_jitter_and_respects_retry_after(settings):
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
         assert len(delays) > 1
     assert actions.retry_delay(attempt_count=1, retry_after=60) == 60
+
+
+def test_pipeline_logs_hold_no_recipient_or_personalisation(
+    new_notification, scripted, caplog, settings
+):
+    settings.DELIVERY_MAX_ATTEMPTS = 1
+    caplog.set_level("DEBUG")
+    secret_name = "Zéphyrine-Sentinelle"
+    delivered = new_notification(
+        "email",
+        recipient="sentinel.person@example.org",
+        personalisation={"name": secret_name, "reference": "REF-SENTINEL"},
+    )
+    actions.notification_deliver(notification_id=delivered.id)
+    scripted(ProviderTemporaryError("no route to +33699999999 (sentinel)"))
+    failed = new_notification("sms", recipient="+33699999999")
+    actions.notification_deliver(notification_id=failed.id)
+
+    failed.refresh_from_db()
+    assert failed.status == "technical-failure"
+    for sentinel in (
+        "sentinel.person@example.org",
+        secret_name,
+        "REF-SENTINEL",
+        "+33699999999",
+    ):
+        assert sentinel not in caplog.text
