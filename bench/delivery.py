@@ -50,6 +50,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--send-processes", type=int, default=2)
     parser.add_argument("--send-concurrency", type=int, default=32)
     parser.add_argument("--receipt-concurrency", type=int, default=8)
+    parser.add_argument(
+        "--no-receipts",
+        action="store_true",
+        help="fakes emit no receipts (to see the send path alone)",
+    )
     parser.add_argument("--quick", action="store_true", help="small, fast run")
     options = parser.parse_args(argv)
     if options.quick:
@@ -225,8 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     options = parse_args(sys.argv[1:] if argv is None else argv)
+    extra = {"PROVIDER_RECEIPT_SINK": ""} if options.no_receipts else {}
     bench = BenchEnvironment(
-        database=DATABASE, redis_db=REDIS_DB, latency_ms=options.latency_ms
+        database=DATABASE,
+        redis_db=REDIS_DB,
+        latency_ms=options.latency_ms,
+        extra=extra,
     )
     seed = prepare(bench)
     os.environ.update(bench.env())

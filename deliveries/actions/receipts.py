@@ -5,16 +5,22 @@ import dataclasses
 import logging
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from notifications.models import Notification
 from notifications.statuses import Event
 from providers.base import ReceiptEvent
 
 from ..models import DeliveryAttempt, DeliveryReceipt, ReceiptOutcome
-from .common import notification_move
+from .common import (
+    combined_statements,
+    notification_move,
+    status_filter,
+    update_sql,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,19 +37,52 @@ class ReceiptApplication:
 
 def receipt_store(*, event: ReceiptEvent) -> DeliveryReceipt | None:
     """Store a receipt once per provider event; ``None`` for a replay."""
+    receipt = DeliveryReceipt(
+        provider=event.provider,
+        provider_event_id=event.provider_event_id,
+        provider_reference=event.provider_reference,
+        notification_id=event.notification_id,
+        status=event.status,
+        occurred_at=event.occurred_at,
+        payload=event.payload,
+        received_at=timezone.now(),
+    )
+    if combined_statements():
+        return receipt if _insert_unless_stored(receipt) else None
     try:
         with transaction.atomic():
-            return DeliveryReceipt.objects.create(
-                provider=event.provider,
-                provider_event_id=event.provider_event_id,
-                provider_reference=event.provider_reference,
-                notification_id=event.notification_id,
-                status=event.status,
-                occurred_at=event.occurred_at,
-                payload=event.payload,
-            )
+            receipt.save(force_insert=True)
     except IntegrityError:
         return None
+    return receipt
+
+
+def _insert_unless_stored(receipt: DeliveryReceipt) -> bool:
+    """One ``INSERT … ON CONFLICT DO NOTHING``: no transaction, no error to
+    catch for a replay."""
+    table = DeliveryReceipt._meta.db_table
+    # Our table name only; values are parameters.
+    statement = (
+        f"INSERT INTO {table} (id, provider, provider_event_id, "  # noqa: S608
+        "provider_reference, notification_id, status, occurred_at, payload, "
+        "received_at, attempts, outcome) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 0, '') "
+        "ON CONFLICT (provider, provider_event_id) DO NOTHING RETURNING id"
+    )
+    params = (
+        receipt.id,
+        receipt.provider,
+        receipt.provider_event_id,
+        receipt.provider_reference,
+        receipt.notification_id,
+        receipt.status,
+        receipt.occurred_at,
+        Jsonb(receipt.payload),
+        receipt.received_at,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone() is not None
 
 
 def _notification_for(receipt: DeliveryReceipt) -> uuid.UUID | None:
@@ -82,6 +121,12 @@ def receipt_apply(*, receipt_id: uuid.UUID) -> ReceiptApplication:
         outcome = receipt.outcome if receipt else ReceiptOutcome.IGNORED
         return ReceiptApplication(outcome or ReceiptOutcome.IGNORED, 0)
 
+    if receipt.notification_id is not None and combined_statements():
+        # The common case (the provider echoed our id), in one statement.
+        if _apply_in_one_statement(receipt):
+            _log_applied(receipt, receipt.notification_id, ReceiptOutcome.APPLIED)
+            return ReceiptApplication(ReceiptOutcome.APPLIED, receipt.attempts + 1)
+
     notification_id = _notification_for(receipt)
     if notification_id is None:
         DeliveryReceipt.objects.filter(id=receipt_id).update(attempts=F("attempts") + 1)
@@ -101,19 +146,52 @@ def receipt_apply(*, receipt_id: uuid.UUID) -> ReceiptApplication:
             outcome=outcome,
             attempts=F("attempts") + 1,
         )
+    _log_applied(receipt, notification_id, outcome)
+    return ReceiptApplication(outcome, receipt.attempts + 1)
+
+
+def _apply_in_one_statement(receipt: DeliveryReceipt) -> bool:
+    """Move the notification and mark the receipt applied, atomically;
+    ``False`` when the state machine did not move it (or it is unknown):
+    the caller then takes the general path."""
+    now = timezone.now()
+    move, move_params = update_sql(
+        Notification.objects.filter(id=receipt.notification_id).filter(
+            status_filter(
+                event=Event.RECEIPT, target=receipt.status, reported=receipt.status
+            )
+        ),
+        status=receipt.status,
+        updated_at=now,
+    )
+    receipts = DeliveryReceipt._meta.db_table
+    # Built from ORM-compiled SQL and our table name; values are parameters.
+    statement = (
+        f"WITH moved AS ({move} RETURNING id) "  # noqa: S608
+        f"UPDATE {receipts} SET processed_at = %s, outcome = %s, "
+        "attempts = attempts + 1 "
+        "WHERE id = %s AND processed_at IS NULL AND EXISTS (SELECT 1 FROM moved) "
+        "RETURNING 1"
+    )
+    params = (*move_params, now, ReceiptOutcome.APPLIED, receipt.id)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone() is not None
+
+
+def _log_applied(receipt: DeliveryReceipt, notification_id, outcome: str) -> None:
     logger.info(
         "Receipt %s for notification %s: %s %s",
-        receipt_id,
+        receipt.id,
         notification_id,
         receipt.status,
         outcome,
         extra={
             "notification_id": str(notification_id),
-            "receipt_id": str(receipt_id),
+            "receipt_id": str(receipt.id),
             "provider": receipt.provider,
         },
     )
-    return ReceiptApplication(outcome, receipt.attempts + 1)
 
 
 def receipt_set_aside(*, receipt_id: uuid.UUID) -> None:
