@@ -30,4 +30,9 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"queue": "periodic", "expires": 15},
     },
+    "prune-idempotency-records": {
+        "task": "notifications.prune_idempotency_records",
+        "schedule": 3600.0,
+        "options": {"queue": "periodic", "expires": 3600},
+    },
 }

@@ -76,10 +76,14 @@ def _clean_shared_state(settings):
     """Each test starts with an empty fake outbox and an empty cache."""
     from django.core.cache import cache
 
+    from notifications import authentication
+    from notifications import cache as api_cache
     from providers import fake
 
     fake.outbox.clear()
     cache.clear()
+    api_cache.clear_local()
+    authentication.forget_recorded_uses()
     yield
     fake.outbox.clear()
 

@@ -3,6 +3,7 @@
 import urllib.parse
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.http import Http404
 from rest_framework.response import Response
 
 from config.api import BadRequestError, NotFoundError
@@ -27,7 +28,8 @@ SINGLE_VALUED = ("reference", "older_than", "include_jobs")
         summary="Get a notification's status",
         parameters=[NOTIFICATION_ID],
         responses=openapi.responses(200, schemas.NOTIFICATION, not_found=True),
-    )
+    ),
+    post=extend_schema(exclude=True),
 )
 class NotificationDetailApi(PublicApi):
     def get(self, request, notification_id: str):
@@ -39,6 +41,11 @@ class NotificationDetailApi(PublicApi):
             raise NotFoundError()
 
         return Response(outputs.notification(base_url(request), notification))
+
+    def post(self, request, notification_id: str):
+        # Notify routes POST /v2/notifications/<type>; a type it does not
+        # know is an unknown URL, answered once the caller is authenticated.
+        raise Http404
 
 
 def _list_arguments(query) -> dict:
