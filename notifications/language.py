@@ -213,6 +213,12 @@ _POSSIBLE_REASONS = {
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "Not a valid country prefix",
     phonenumbers.ValidationResult.INVALID_LENGTH: _INVALID_NUMBER,
 }
+_PARSE_ERRORS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "Not a valid country prefix",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "Not enough digits",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "Not enough digits",
+    phonenumbers.NumberParseException.TOO_LONG: "Too many digits",
+}
 _MARKDOWN_CHARACTERS = re.compile(r"([`*_()\\{}\[\]<>#+\-.!|])")
 _URL = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
 
@@ -226,7 +232,8 @@ def _fallback_validate_phone_number(value: str) -> Phone:
     try:
         number = phonenumbers.parse(raw, "FR")
     except phonenumbers.NumberParseException as error:
-        raise InvalidRecipientError(_INVALID_NUMBER) from error
+        message = _PARSE_ERRORS.get(error.error_type, _INVALID_NUMBER)
+        raise InvalidRecipientError(message) from error
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise InvalidRecipientError(_POSSIBLE_REASONS.get(reason, _INVALID_NUMBER))
