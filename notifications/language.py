@@ -213,8 +213,9 @@ _POSSIBLE_REASONS = {
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "Not a valid country prefix",
     phonenumbers.ValidationResult.INVALID_LENGTH: _INVALID_NUMBER,
 }
+_BAD_PREFIX = "Not a valid country prefix"
 _PARSE_ERRORS = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "Not a valid country prefix",
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: _BAD_PREFIX,
     phonenumbers.NumberParseException.TOO_SHORT_NSN: "Not enough digits",
     phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "Not enough digits",
     phonenumbers.NumberParseException.TOO_LONG: "Too many digits",

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 TOKEN_BUCKET_MAX = 1000
 KEY_TYPE_NAMES = {"normal": "LIVE", "team": "TEAM", "test": "TEST"}
 
-_TOKEN_BUCKET = """
+_RATE_LIMIT_SCRIPT = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local clock = redis.call('TIME')
@@ -109,7 +109,7 @@ def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
     rate_limit = max(service.rate_limit, 1)
     try:
         allowed, wait = client.eval(
-            _TOKEN_BUCKET,
+            _RATE_LIMIT_SCRIPT,
             1,
             f"rate-limit:{service.id}:{key_type}",
             rate_limit / 60,

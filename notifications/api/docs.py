@@ -20,6 +20,7 @@ class ApiDocumentationView(SpectacularRedocView):
     """GET /docs/api/"""
 
     url_name = "api-openapi"
+    template_name = "notifications/api_docs.html"
 
 
 @csrf_exempt

@@ -2,8 +2,8 @@
 
 import urllib.parse
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from config.api import BadRequestError, NotFoundError

@@ -54,6 +54,7 @@ POST_EMAIL_REQUEST = {
         },
         "sanitise_content_for": {
             "type": ["array", "null"],
+            "items": {"type": "string"},
             "description": "Personalisation keys whose values are made safe: "
             "links removed and markdown characters escaped.",
         },
@@ -194,9 +195,13 @@ def _convert(node) -> None:
     if isinstance(node, list):
         for item in node:
             _convert(item)
-        return
-    if not isinstance(node, dict):
-        return
+    elif isinstance(node, dict):
+        _convert_keywords(node)
+        for value in node.values():
+            _convert(value)
+
+
+def _convert_keywords(node: dict) -> None:
     for name in ("$schema", "validationMessage", "title"):
         node.pop(name, None)
     if node.get("format") in _OPENAPI_FORMATS:
@@ -205,15 +210,12 @@ def _convert(node) -> None:
         node.pop("format")
     kinds = node.get("type")
     if isinstance(kinds, list):
+        # OpenAPI 3.0 has one type and "nullable" where JSON Schema lists
+        # "null" among the types.
         node["type"] = next(kind for kind in kinds if kind != "null")
-        if "null" in kinds:
-            node["nullable"] = True
-    if node.get("type") == "array" and "items" not in node:
-        node["items"] = {"type": "string"}
+        node["nullable"] = "null" in kinds
     if "enum" in node and "type" not in node:
         node["type"] = "string"
-    for value in node.values():
-        _convert(value)
 
 
 def _nullable(kind: str, **extra) -> dict:

@@ -45,8 +45,10 @@ def test_idempotency_replays_the_first_answer_without_a_second_notification(
 def test_idempotency_ignores_key_order_and_spacing(live, email_template):
     body = email_body(email_template)
     _post(live, body)
-    reordered = '{"personalisation": {"reference": "A-12", "name": "Camille"},' + (
-        f' "template_id": "{email_template.id}", "email_address": "usager@example.org"}}'
+    reordered = (
+        '{"personalisation": {"reference": "A-12", "name": "Camille"}, '
+        f'"template_id": "{email_template.id}", '
+        '"email_address": "usager@example.org"}'
     )
 
     again = live.post_raw(EMAIL, reordered, HTTP_IDEMPOTENCY_KEY="key-1")

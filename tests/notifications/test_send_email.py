@@ -29,6 +29,7 @@ PATH = "/v2/notifications/email"
 def test_send_email_answers_201_with_notifys_body(live, email_template, service):
     response = live.post(PATH, email_body(email_template, reference="dossier-12"))
 
+    domain = "notifications.beta.gouv.fr"
     assert response.status_code == 201
     data = response.json()
     notification = Notification.objects.get()
@@ -36,7 +37,7 @@ def test_send_email_answers_201_with_notifys_body(live, email_template, service)
         "id": str(notification.id),
         "reference": "dossier-12",
         "content": {
-            "from_email": f"service.{service.name.split()[-1]}@notifications.beta.gouv.fr",
+            "from_email": f"service.{service.name.split()[-1]}@{domain}",
             "body": "Votre dossier A-12 est complet.",
             "subject": "Bonjour Camille",
             "one_click_unsubscribe_url": None,
