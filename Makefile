@@ -25,8 +25,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 ## providers); prints the demo API key and a curl that sends an email.
 run: $(VENV)/.runtime
 	@mkdir -p var
-	$(BIN)/python manage.py migrate --verbosity 0
-	$(BIN)/python manage.py seed_demo --once --quiet
+	LOG_LEVEL=WARNING $(BIN)/python manage.py migrate --verbosity 0
+	LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --once --quiet
 	$(BIN)/python manage.py demo_instructions --base-url http://localhost:$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -1,16 +1,19 @@
 """The Celery app, its queues and the Beat schedule."""
 
 import os
+from functools import cache
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("notifications")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# One direct exchange per queue, so a message published to a queue lands in
+# that queue only.
 app.conf.task_queues = [
-    Queue(name)
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
     for name in (
         "send-email",
         "send-sms",
@@ -36,3 +39,19 @@ app.conf.beat_schedule = {
         "options": {"queue": "periodic", "expires": 3600},
     },
 }
+
+
+@cache
+def _redis():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+@app.task(name="config.ping", ignore_result=True)
+def ping(counter_key: str = "") -> None:
+    """Do nothing (or count one call): a worker health probe, and the
+    benchmark's ceiling of a Celery round trip."""
+    if counter_key:
+        _redis().incr(counter_key)

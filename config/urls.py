@@ -4,7 +4,10 @@ the host), the operators' admin, the back office and receipt webhooks."""
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views
+
 urlpatterns = [
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("_health", views.health, name="health"),
 ]

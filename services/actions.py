@@ -166,3 +166,26 @@ def guest_list_add(
         defaults={"channel": channel, "recipient": recipient},
     )
     return entry
+
+
+@dataclass(frozen=True)
+class CreatedOperator:
+    user: User
+    otpauth_uri: str
+
+
+@transaction.atomic
+def operator_create(
+    *, email: str, password: str, full_name: str = ""
+) -> CreatedOperator:
+    """Create a platform operator with a confirmed TOTP device; the device's
+    URI is returned once, to be scanned."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.create_superuser(
+        email=email, password=password, full_name=full_name
+    )
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+
+    logger.info("Operator %s created", user.id, extra={"user_id": user.id})
+    return CreatedOperator(user=user, otpauth_uri=device.config_url)

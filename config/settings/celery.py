@@ -51,12 +51,4 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
-CELERY_TASK_QUEUES_NAMES = [
-    "send-email",
-    "send-sms",
-    "receipts",
-    "periodic",
-    "callbacks",
-    "jobs",
-]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,0 +1,45 @@
+from django.core.management.base import CommandError
+
+from config.commands import OpsCommand
+from notifications import demo
+
+
+class Command(OpsCommand):
+    help = "Print the demo API key and a curl command that sends an email."
+
+    def add_arguments(self, parser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--base-url",
+            default="http://localhost:8000",
+            help="Where the server answers.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        data = demo.demo_load()
+        if data is None:
+            raise CommandError("No demo data: run `manage.py seed_demo` first.")
+
+        base_url = options["base_url"].rstrip("/")
+        curl = demo.curl_command(data, base_url)
+        lines = [
+            "",
+            "Notifications is starting on the embedded default (SQLite, tasks run",
+            "in-process, fake providers: nothing leaves this machine).",
+            "",
+            f"Demo API key (live): {data['api_keys']['normal']}",
+            f"Team key: {data['api_keys']['team']}",
+            f"Test key: {data['api_keys']['test']}",
+            "",
+            "Send an email:",
+            curl,
+            "",
+            "Then read it (it turns 'delivered' a moment later):",
+            f"curl -s {base_url}/v2/notifications/<id> \\",
+            f"  -H 'Authorization: ApiKey-v1 {data['api_keys']['normal']}'",
+            "",
+            f"Admin: {base_url}/admin/ (create an operator with "
+            "`manage.py create_operator you@example.gouv.fr`)",
+            "",
+        ]
+        self.emit(options, {**data, "curl": curl}, lines)

@@ -1,0 +1,70 @@
+"""Production settings refuse to start without their secrets and pass
+Django's deployment checks once they have them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 60 + "-production-like-secret-key-for-the-check",
+    "ALLOWED_HOSTS": "notifications.example.gouv.fr",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notifications",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+}
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key in {"PATH", "HOME", "LANG", "VIRTUAL_ENV"}
+    }
+    base["DJANGO_SETTINGS_MODULE"] = "config.settings.prod"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", [*PRODUCTION_ENV, "API_KEY_ENCRYPTION_KEYS"])
+def test_production_settings_refuse_to_start_without_a_secret(missing):
+    env = {**PRODUCTION_ENV, "API_KEY_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    del env[missing]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    key = Fernet.generate_key().decode()
+
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        API_KEY_ENCRYPTION_KEYS=key,
+        **PRODUCTION_ENV,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_refuse_a_malformed_encryption_key():
+    result = manage(
+        "check", "--deploy", API_KEY_ENCRYPTION_KEYS="not-a-key", **PRODUCTION_ENV
+    )
+
+    assert result.returncode != 0
+    assert "services.E002" in result.stderr
