@@ -148,7 +148,10 @@ def _counter_key(service_id: str, kind: str) -> str:
 
 def seconds_until_reset() -> int:
     _, end = _day_bounds()
-    return max(1, math.ceil((end - _local_now()).total_seconds()))
+    # Subtracting two times of the same zone ignores their offsets: go
+    # through UTC so a 23- or 25-hour day counts right.
+    remaining = end.astimezone(dt.UTC) - timezone.now()
+    return max(1, math.ceil(remaining.total_seconds()))
 
 
 def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> None:
