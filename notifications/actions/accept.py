@@ -241,7 +241,7 @@ def _reply_to(service: cache.ServiceSnapshot, channel: str, reply_to_id) -> str:
         )
     if reply_to_id is None:
         return default
-    chosen = senders.get(str(reply_to_id))
+    chosen = senders.get(str(uuid.UUID(str(reply_to_id))))
     if chosen is None:
         raise BadRequestError(
             f"{name} {reply_to_id} does not exist in database for service id "

@@ -141,6 +141,6 @@ def test_api_conforms_to_its_document(case, credentials, auth):
 @pytest.mark.slow
 @pytest.mark.parametrize("auth", AUTHS)
 @schema.parametrize()
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_document_exhaustively(case, credentials, auth):
     _run(case, credentials, auth)
