@@ -176,13 +176,14 @@ def _generation_key(service_id: str) -> str:
 
 def _from_redis(service_id: str, name: str, load):
     client = redis_client.get_client()
-    if client is None:
+    if client is None or redis_client.cooling_down():
         return load()
     try:
         generation = int(client.get(_generation_key(service_id)) or 0)
         data_key = f"api-cache:{service_id}:{generation}:{name}"
         raw = client.get(data_key)
     except redis.RedisError:
+        redis_client.report_failure()
         logger.warning(
             "Redis unreachable: reading service %s from the database",
             service_id,

@@ -107,6 +107,9 @@ def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
     if client is None or not settings.API_RATE_LIMIT_ENABLED:
         return
     rate_limit = max(service.rate_limit, 1)
+    if redis_client.cooling_down():
+        _skip("rate limit", service.id)
+        return
     try:
         allowed, wait = client.eval(
             _RATE_LIMIT_SCRIPT,
@@ -116,6 +119,7 @@ def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
             bucket_capacity(rate_limit),
         )
     except redis.RedisError:
+        redis_client.report_failure()
         _skip("rate limit", service.id)
         return
     if int(allowed) != 1:
@@ -163,11 +167,15 @@ def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> 
         return
     limit = service.daily_limit(kind)
     key = _counter_key(service.id, kind)
+    if redis_client.cooling_down():
+        _skip("daily limit", service.id)
+        return
     try:
         count = client.get(key)
         if count is None:
             count = _rebuild(client, key, service_id=service.id, kind=kind)
     except redis.RedisError:
+        redis_client.report_failure()
         _skip("daily limit", service.id)
         return
     if int(count) + 1 > limit:
@@ -196,7 +204,11 @@ def count_sent(*, service_id: str, key_type: str, kinds: list[str]) -> None:
     if key_type == "test" or client is None or not settings.API_DAILY_LIMIT_ENABLED:
         return
     keys = [_counter_key(service_id, kind) for kind in kinds]
+    if redis_client.cooling_down():
+        _skip("daily count", service_id)
+        return
     try:
         client.eval(_INCREMENT_IF_PRESENT, len(keys), *keys)
     except redis.RedisError:
+        redis_client.report_failure()
         _skip("daily count", service_id)

@@ -6,6 +6,7 @@ hang a request. Callers catch ``redis.RedisError`` and carry on without it.
 
 import functools
 import logging
+import time
 
 import redis
 from django.conf import settings
@@ -13,6 +14,11 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 SOCKET_TIMEOUT_SECONDS = 0.5
+# After a failure, Redis is left alone this long, so that an outage costs
+# each request nothing rather than a time-out per call.
+COOL_DOWN_SECONDS = 5.0
+
+_down_until = 0.0
 
 
 @functools.cache
@@ -31,3 +37,20 @@ def get_client() -> redis.Redis | None:
     if not url:
         return None
     return _client(url)
+
+
+def cooling_down() -> bool:
+    """Whether Redis failed a moment ago (callers then act as if it had
+    failed again, without waiting for a time-out)."""
+    return time.monotonic() < _down_until
+
+
+def report_failure() -> None:
+    global _down_until
+    _down_until = time.monotonic() + COOL_DOWN_SECONDS
+
+
+def reset() -> None:
+    """Forget a past failure (tests)."""
+    global _down_until
+    _down_until = 0.0

@@ -78,11 +78,13 @@ def _clean_shared_state(settings):
 
     from notifications import authentication
     from notifications import cache as api_cache
+    from notifications import redis_client as api_redis
     from providers import fake
 
     fake.outbox.clear()
     cache.clear()
     api_cache.clear_local()
+    api_redis.reset()
     authentication.forget_recorded_uses()
     yield
     fake.outbox.clear()

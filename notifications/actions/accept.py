@@ -331,6 +331,15 @@ def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
         billable_units=getattr(content, "fragment_count", 0),
         created_by_id=sender.created_by_id,
     )
+    logger.info(
+        "Notification %s accepted",
+        notification.id,
+        extra={
+            "notification_id": str(notification.id),
+            "service_id": sender.service.id,
+            "key_type": sender.key_type,
+        },
+    )
     kinds = [accepted.channel] + (["international_sms"] if to.international else [])
     transaction.on_commit(
         functools.partial(
@@ -341,15 +350,6 @@ def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
             key_type=sender.key_type,
             kinds=kinds,
         )
-    )
-    logger.info(
-        "Notification %s accepted",
-        notification.id,
-        extra={
-            "notification_id": str(notification.id),
-            "service_id": sender.service.id,
-            "key_type": sender.key_type,
-        },
     )
 
 
