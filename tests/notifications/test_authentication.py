@@ -1,6 +1,7 @@
 """Authentication: Notify's JWT checks step by step, ApiKey-v1, revoked keys,
 archived services."""
 
+import datetime as dt
 import time
 import uuid
 
@@ -207,7 +208,7 @@ def test_authentication_forgets_a_key_revoked_over_a_week_ago(live_key, service)
     factories.api_key(service=service, name="still valid")
     service_actions.api_key_revoke(api_key=live_key.api_key)
     ApiKey.objects.filter(id=live_key.api_key.id).update(
-        revoked_at=live_key.api_key.revoked_at - __import__("datetime").timedelta(8)
+        revoked_at=live_key.api_key.revoked_at - dt.timedelta(days=8)
     )
     service.save()  # invalidate the cached snapshot
 

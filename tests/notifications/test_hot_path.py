@@ -1,6 +1,8 @@
 """The hot path: one INSERT and one broker publish per accepted send once
 the caches are warm; the caches follow every change."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -56,7 +58,7 @@ def test_the_after_commit_work_publishes_once(
         response = live.post("/v2/notifications/email", email_body(email_template))
 
     assert [p["notification_id"] for p in published] == [
-        __import__("uuid").UUID(response.json()["id"])
+        uuid.UUID(response.json()["id"])
     ]
 
 

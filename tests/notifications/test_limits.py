@@ -207,3 +207,25 @@ def test_limits_are_skipped_when_redis_is_unreachable(
     assert limits.skipped_checks() - before >= 6
     assert "Redis unreachable" in caplog.text
     assert "usager@example.org" not in caplog.text
+
+
+def test_rate_limit_accepts_a_full_bucket_then_only_the_refill(service):
+    import time
+
+    from config.api import RateLimitError
+    from notifications import cache
+
+    service.rate_limit = 60  # one token a second, a bucket of 21
+    service.save()
+    snapshot = cache.service_get(service.id)
+    started = time.monotonic()
+    accepted = 0
+    for _ in range(40):
+        try:
+            limits.check_rate_limit(service=snapshot, key_type="normal")
+            accepted += 1
+        except RateLimitError:
+            pass
+    elapsed = time.monotonic() - started
+
+    assert 21 <= accepted <= 21 + int(elapsed) + 1
