@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("_health", views.health, name="health"),
+    path("", include("config.backoffice_urls")),
 ]

@@ -22,3 +22,15 @@ def notifications_to_relay() -> list[tuple]:
         .order_by("created_at")
         .values_list("id", "channel")[:RELAY_BATCH]
     )
+
+
+def receipts_for_notification(*, notification_id) -> list:
+    """The receipts applied to a notification, oldest first (for the back
+    office's status history)."""
+    from .models import DeliveryReceipt
+
+    return list(
+        DeliveryReceipt.objects.filter(notification_id=notification_id).order_by(
+            "occurred_at", "received_at"
+        )
+    )

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -309,3 +310,178 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a service's team. Only a hash of its
+    token is stored; the link works until it expires, is used or is
+    revoked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("adresse électronique", max_length=320)
+    permissions = models.JSONField(default=list)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.service}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", "Connexion"
+    SIGN_IN_FAILED = "sign_in_failed", "Échec de connexion"
+    SIGN_IN_THROTTLED = "sign_in_throttled", "Connexion bloquée (trop d’essais)"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Échec du second facteur"
+    SIGN_OUT = "sign_out", "Déconnexion"
+    PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
+    PASSWORD_RESET_REQUESTED = (
+        "password_reset_requested",
+        "Réinitialisation du mot de passe demandée",
+    )
+    PASSWORD_RESET = "password_reset", "Mot de passe réinitialisé"
+    FACTOR_ADDED = "factor_added", "Second facteur ajouté"
+    FACTOR_REMOVED = "factor_removed", "Second facteur supprimé"
+    BACKUP_CODES_GENERATED = "backup_codes_generated", "Codes de secours générés"
+    API_KEY_CREATED = "api_key_created", "Clé d’API créée"
+    API_KEY_REVOKED = "api_key_revoked", "Clé d’API révoquée"
+    MEMBER_INVITED = "member_invited", "Membre invité"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation annulée"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation acceptée"
+    PERMISSIONS_CHANGED = "permissions_changed", "Droits modifiés"
+    MEMBER_REMOVED = "member_removed", "Membre retiré"
+    GUEST_LIST_CHANGED = "guest_list_changed", "Liste d’invités modifiée"
+    SERVICE_CREATED = "service_created", "Service créé"
+    SETTINGS_CHANGED = "settings_changed", "Paramètres modifiés"
+    GO_LIVE_REQUESTED = "go_live_requested", "Passage en production demandé"
+    SERVICE_MADE_LIVE = "service_made_live", "Service passé en production"
+    GO_LIVE_REFUSED = "go_live_refused", "Passage en production refusé"
+    SERVICE_SUSPENDED = "service_suspended", "Service suspendu"
+    SERVICE_RESUMED = "service_resumed", "Service réactivé"
+    LIMITS_CHANGED = "limits_changed", "Limites modifiées"
+
+
+class AuditEvent(models.Model):
+    """A security event: who did what, when, from where, on which object.
+    Written once, never changed; carries no secret and no message
+    content."""
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as written so the trail still reads after the account is gone.
+    actor_email = models.CharField(max_length=320, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["service", "-created_at"], name="audit_service"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.actor_email})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("An audit event is never changed")
+        super().save(*args, **kwargs)
+
+
+class GoLiveStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    APPROVED = "approved", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
+class GoLiveRequest(models.Model):
+    """A team's request to leave trial mode, approved by an operator."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="go_live_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    organisation_name = models.CharField("organisme", max_length=255)
+    purpose = models.TextField("usage prévu")
+    expected_email_volume = models.PositiveIntegerField(
+        "emails prévus par an", default=0
+    )
+    expected_sms_volume = models.PositiveIntegerField("SMS prévus par an", default=0)
+    status = models.CharField(
+        max_length=16, choices=GoLiveStatus.choices, default=GoLiveStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "demande de passage en production"
+        verbose_name_plural = "demandes de passage en production"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status="pending"),
+                name="one_pending_go_live_request_per_service",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.get_status_display()})"

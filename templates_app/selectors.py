@@ -28,3 +28,25 @@ def template_list(*, service_id: uuid.UUID, channel: str | None = None) -> Query
     if channel:
         templates = templates.filter(channel=channel)
     return templates.order_by("name", "channel")
+
+
+def template_search(
+    *, service_id: uuid.UUID, query: str = "", channel: str = ""
+) -> QuerySet:
+    """A service's live templates whose name or content contains
+    ``query``."""
+    from django.db.models import Q
+
+    templates = template_list(service_id=service_id, channel=channel or None)
+    query = query.strip()
+    if query:
+        templates = templates.filter(
+            Q(name__icontains=query)
+            | Q(body__icontains=query)
+            | Q(subject__icontains=query)
+        )
+    return templates
+
+
+def template_versions(*, template_id: uuid.UUID) -> QuerySet:
+    return TemplateVersion.objects.filter(template_id=template_id).order_by("-version")

@@ -163,6 +163,7 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhost")
 
 from .api import *  # noqa: E402, F403
+from .backoffice import *  # noqa: E402, F403
 from .celery import *  # noqa: E402, F403
 from .logging import *  # noqa: E402, F403
 from .providers import *  # noqa: E402, F403

@@ -1,0 +1,82 @@
+"""Back-office forms for sending and for the activity filters."""
+
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from .statuses import NotificationStatus
+
+MAX_PERSONALISATION_VALUE = 10_000
+
+
+class SendForm(DsfrBaseForm):
+    """A recipient and one field per placeholder of the template."""
+
+    def __init__(self, *args, channel: str, placeholders: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placeholders = placeholders
+        if channel == "email":
+            self.fields["recipient"] = forms.CharField(
+                label="Adresse électronique du destinataire",
+                max_length=320,
+                help_text="Format attendu : nom@domaine.fr",
+            )
+        else:
+            self.fields["recipient"] = forms.CharField(
+                label="Numéro de mobile du destinataire",
+                max_length=32,
+                help_text="Par exemple : 06 12 34 56 78 ou +33 6 12 34 56 78.",
+            )
+        for index, name in enumerate(placeholders):
+            self.fields[f"field_{index}"] = forms.CharField(
+                label=name, max_length=MAX_PERSONALISATION_VALUE
+            )
+
+    def personalisation(self) -> dict:
+        return {
+            name: self.cleaned_data[f"field_{index}"]
+            for index, name in enumerate(self.placeholders)
+        }
+
+
+STATUS_FILTERS = [
+    ("", "Tous les statuts"),
+    ("delivered", "Distribués"),
+    ("failed", "En échec"),
+    ("pending", "En cours"),
+    *[(value, label) for value, label in NotificationStatus.choices],
+]
+
+
+class ActivityFilterForm(DsfrBaseForm):
+    search = forms.CharField(
+        label="Destinataire ou référence",
+        required=False,
+        max_length=320,
+        help_text="Adresse, numéro ou référence exacte.",
+    )
+    channel = forms.ChoiceField(
+        label="Canal",
+        required=False,
+        choices=[("", "Tous"), ("email", "Email"), ("sms", "SMS")],
+    )
+    status = forms.ChoiceField(label="Statut", required=False, choices=STATUS_FILTERS)
+    template = forms.ChoiceField(label="Modèle", required=False)
+    date_from = forms.DateField(
+        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "Tous les modèles")] + [
+            (str(template.id), template.name) for template in templates
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "La date de fin précède la date de début.")
+        return cleaned

@@ -1,0 +1,222 @@
+"""Back-office screens of notifications: the dashboard, sending one
+message, the activity list and a notification's page."""
+
+import uuid
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+from config.backoffice import ServicePageMixin, ServicePageView
+from templates_app import rendering
+from templates_app import selectors as template_selectors
+
+from . import backoffice_selectors as reads
+from . import oneoff
+from .forms import ActivityFilterForm, SendForm
+from .models import Notification
+
+ACTIVITY_PAGE_SIZE = 50
+CHART_HEIGHT = 120
+CHART_BAR_WIDTH = 36
+CHART_GAP = 24
+
+
+def _chart(figures) -> dict:
+    """Stacked bars per day as SVG geometry (attributes, not styles: the
+    CSP allows no inline style)."""
+    peak = max([day.total for day in figures.days] + [1])
+    bars = []
+    for index, day in enumerate(figures.days):
+        x = index * (CHART_BAR_WIDTH + CHART_GAP)
+        y = CHART_HEIGHT
+        segments = []
+        for kind in ("delivered", "failed", "pending"):
+            height = round(getattr(day, kind) * CHART_HEIGHT / peak)
+            y -= height
+            segments.append({"kind": kind, "y": y, "height": height})
+        bars.append({"x": x, "day": day, "segments": segments})
+    width = len(figures.days) * (CHART_BAR_WIDTH + CHART_GAP)
+    return {"bars": bars, "width": width, "height": CHART_HEIGHT + 20}
+
+
+class DashboardView(ServicePageView):
+    template_name = "notifications/dashboard.html"
+    permission = "view_activity"
+    title = "Tableau de bord"
+    section = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        figures = reads.dashboard_figures(service_id=self.service.id)
+        context["channels"] = [
+            {"figures": channel, "chart": _chart(channel)} for channel in figures
+        ]
+        context["failures"] = reads.latest_failures(service_id=self.service.id)
+        context["bar_width"] = CHART_BAR_WIDTH
+        return context
+
+
+class SendChooseTemplateView(ServicePageView):
+    template_name = "notifications/send_choose.html"
+    permission = "send_messages"
+    title = "Envoyer un message"
+    section = "send"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["templates"] = template_selectors.template_list(
+            service_id=self.service.id
+        )
+        return context
+
+
+class SendView(ServicePageMixin, FormView):
+    template_name = "notifications/send.html"
+    permission = "send_messages"
+    section = "send"
+    form_class = SendForm
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.version = None
+
+    def _load(self):
+        self.version = template_selectors.template_version_get(
+            service_id=self.service.id, template_id=self.kwargs["template_id"]
+        )
+        if self.version is None or self.version.template.archived:
+            raise Http404("Modèle introuvable")
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        if "to_myself" in request.POST:
+            data = request.POST.copy()
+            data["recipient"] = self._own_address()
+            form = self.get_form_class()(data, **self._form_extra())
+            return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
+    def _own_address(self) -> str:
+        user = self.request.user
+        return user.email if self.version.channel == "email" else user.mobile_number
+
+    def _form_extra(self) -> dict:
+        return {
+            "channel": self.version.channel,
+            "placeholders": rendering.placeholders(
+                self.version.subject, self.version.body
+            ),
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), **self._form_extra()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["version"] = self.version
+        context["template"] = self.version.template
+        context["title"] = f"Envoyer « {self.version.name} »"
+        context["own_address"] = self._own_address()
+        return context
+
+    def form_valid(self, form):
+        try:
+            notification = oneoff.notification_send_one_off(
+                service=self.service,
+                template_id=self.version.template_id,
+                recipient=form.cleaned_data["recipient"],
+                personalisation=form.personalisation(),
+                created_by=self.request.user,
+            )
+        except oneoff.SendError as error:
+            form.add_error(error.field, error.message)
+            return self.form_invalid(form)
+        return redirect(
+            "notifications:notification-detail", self.service.id, notification.id
+        )
+
+
+class ActivityView(ServicePageView):
+    template_name = "notifications/activity.html"
+    permission = "view_activity"
+    title = "Activité"
+    section = "activity"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        templates = template_selectors.template_list(service_id=self.service.id)
+        form = ActivityFilterForm(self.request.GET or None, templates=templates)
+        filters = reads.ActivityFilters()
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            filters = reads.ActivityFilters(
+                channel=data["channel"],
+                status=data["status"],
+                template_id=uuid.UUID(data["template"]) if data["template"] else None,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                search=data["search"],
+            )
+        notifications = reads.activity_list(service_id=self.service.id, filters=filters)
+        page = Paginator(notifications, ACTIVITY_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        rows = [
+            {"notification": n, "hidden": reads.personal_data_expired(n)}
+            for n in page.object_list
+        ]
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+        )
+        return context
+
+
+class NotificationDetailView(ServicePageView):
+    template_name = "notifications/detail.html"
+    permission = "view_activity"
+    title = "Message"
+    section = "activity"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notification = (
+            Notification.objects.select_related("service", "template_version")
+            .filter(service=self.service, id=self.kwargs["notification_id"])
+            .first()
+        )
+        if notification is None:
+            raise Http404("Message introuvable")
+        hidden = reads.personal_data_expired(notification)
+        context["notification"] = notification
+        context["hidden"] = hidden
+        context["history"] = reads.notification_history(notification=notification)
+        context["attempts"] = notification.delivery_attempts.order_by("started_at")
+        if not hidden:
+            context["content"] = _content(notification)
+        return context
+
+
+def _content(notification: Notification) -> dict:
+    version = notification.template_version
+    try:
+        if notification.channel == "email":
+            email = rendering.render_email(
+                subject=version.subject,
+                body=version.body,
+                personalisation=notification.personalisation,
+            )
+            return {"subject": email.subject, "body": email.text}
+        sms = rendering.render_sms(
+            body=version.body, personalisation=notification.personalisation
+        )
+        return {"subject": "", "body": sms.body}
+    except rendering.MissingPersonalisationError:
+        return {"subject": "", "body": ""}

@@ -1,0 +1,83 @@
+"""Previews of a template while it is written: placeholders shown as
+themselves, the email as a full document for a sandboxed frame, and what
+an SMS costs.
+
+Everything goes through ``templates_app.rendering`` (the template
+language); this module only adapts its results for the screens.
+"""
+
+import html
+from dataclasses import dataclass
+
+from . import rendering
+
+# GSM 03.38: the basic set costs one character, the extension table two;
+# anything else switches the whole SMS to UCS-2 (70 characters a part).
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+
+@dataclass(frozen=True)
+class SmsPreview:
+    body: str
+    character_count: int
+    fragment_count: int
+    encoding: str
+    # Characters that cost more: those forcing UCS-2, or counting double.
+    costly_characters: list[str]
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    subject: str
+    document: str
+
+
+def sample_personalisation(*texts: str) -> dict[str, str]:
+    """Each placeholder filled with itself, so the preview shows where
+    values go."""
+    return {name: f"(({name}))" for name in rendering.placeholders(*texts)}
+
+
+def email_preview(*, subject: str, body: str) -> EmailPreview:
+    rendered = rendering.render_email(
+        subject=subject,
+        body=body,
+        personalisation=sample_personalisation(subject, body),
+    )
+    document = rendered.html
+    if not document.lstrip().lower().startswith(("<!doctype", "<html")):
+        # TODO(#6): the first cut of the renderer gives a fragment; the
+        # template language (#3) gives the full DSFR document.
+        document = (
+            '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+            f"<title>{html.escape(rendered.subject)}</title></head>"
+            f"<body>{document}</body></html>"
+        )
+    return EmailPreview(subject=rendered.subject, document=document)
+
+
+def _costly_characters(text: str) -> tuple[str, list[str]]:
+    outside = sorted({char for char in text if char not in GSM_BASIC | GSM_EXTENDED})
+    if outside:
+        return "UCS-2", outside
+    return "GSM-7", sorted({char for char in text if char in GSM_EXTENDED})
+
+
+def sms_preview(*, body: str, prefix: str = "") -> SmsPreview:
+    rendered = rendering.render_sms(
+        body=body, personalisation=sample_personalisation(body), prefix=prefix
+    )
+    computed_encoding, costly = _costly_characters(rendered.body)
+    return SmsPreview(
+        body=rendered.body,
+        character_count=rendered.character_count,
+        fragment_count=rendered.fragment_count,
+        # TODO(#6): take the costly characters from the renderer too once
+        # the template language (#3) reports them.
+        encoding=getattr(rendered, "encoding", None) or computed_encoding,
+        costly_characters=costly,
+    )
