@@ -31,7 +31,7 @@ DEFAULT_SMS_SENDER = env("DEFAULT_SMS_SENDER", default="Notif")
 API_SMS_FRAGMENT_RATE = env.float("API_SMS_FRAGMENT_RATE", default=0.0)
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Notifications — API v2",
+    "TITLE": "Notifications API",
     "DESCRIPTION": (
         "Send emails and text messages to the public. The API speaks GOV.UK "
         "Notify's v2 protocol: Notify's client libraries work unchanged when "
@@ -49,7 +49,7 @@ SPECTACULAR_SETTINGS = {
         "hours answers the first response again (header `Idempotent-Replayed: "
         "true`) without sending twice."
     ),
-    "VERSION": "2",
+    "VERSION": "v2",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -84,6 +84,9 @@ def test_documentation_page_needs_no_cdn():
     external = re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", page)
     assert external == []
     assert "drf_spectacular_sidecar" in page
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 
 @pytest.fixture
