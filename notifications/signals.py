@@ -51,10 +51,16 @@ for _model in SERVICE_OWNED + (Template,):
 post_save.connect(_template_version_changed, sender=TemplateVersion)
 
 
+TEAM_FIELDS = frozenset({"email", "mobile_number"})
+
+
 @receiver(post_save, sender=User)
-def _user_changed(sender, instance, **kwargs) -> None:
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
     # A member's email address or mobile number is part of the team that a
-    # trial service or a team key may send to.
+    # trial service or a team key may send to; other changes (a sign-in's
+    # last_login) leave the cache alone.
+    if update_fields is not None and not TEAM_FIELDS & set(update_fields):
+        return
     for service_id in ServiceMember.objects.filter(user=instance).values_list(
         "service_id", flat=True
     ):

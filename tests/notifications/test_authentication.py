@@ -288,3 +288,20 @@ def test_authentication_errors_never_echo_the_secret(live_key):
     response = call(f"ApiKey-v1 {live_key.key_string[:-1]}x")
 
     assert live_key.secret[:-1] not in response.content.decode()
+
+
+def test_authentication_accepts_the_same_token_twice_within_its_window(live_key):
+    """As Notify: no replay cache (sends are deduplicated only with an
+    Idempotency-Key)."""
+    header = bearer(make_jwt(live_key.secret, live_key.api_key.service_id))
+
+    assert call(header).status_code == call(header).status_code == 200
+
+
+def test_authentication_with_apikey_v1_refuses_an_unknown_service(live_key):
+    other_service = str(uuid.uuid4())
+    forged = f"name-{other_service}-{live_key.secret}"
+
+    assert errors(call(f"ApiKey-v1 {forged}")) == [
+        ("AuthError", "Invalid token: service not found")
+    ]

@@ -118,3 +118,30 @@ def test_cache_never_puts_a_decrypted_secret_in_redis(live, live_key):
 
     assert live_key.secret.encode() not in stored
     assert str(live_key.api_key.service_id).encode() in stored
+
+
+def test_cache_sees_a_members_new_mobile_number(team, sms_template, team_member):
+    body = sms_body(sms_template, phone_number="+33611111111")
+    assert team.post("/v2/notifications/sms", body).status_code == 400
+
+    team_member.mobile_number = "06 11 11 11 11"
+    team_member.save()
+
+    assert team.post("/v2/notifications/sms", body).status_code == 201
+
+
+def test_cache_ignores_a_members_sign_in(team, email_template, team_member):
+    body = email_body(email_template, email_address=team_member.email)
+    team.post("/v2/notifications/email", body)
+    generation = redis_client.get_client().get(
+        f"api-cache:generation:{team_member.memberships.get().service_id}"
+    )
+
+    team_member.save(update_fields=["last_login"])
+
+    assert (
+        redis_client.get_client().get(
+            f"api-cache:generation:{team_member.memberships.get().service_id}"
+        )
+        == generation
+    )
