@@ -109,6 +109,8 @@ class TemplateListApi(PublicApi):
         request={
             "application/json": {
                 "type": "object",
+                # An empty body or JSON null is read as {}, as Notify does.
+                "nullable": True,
                 "properties": {"personalisation": {"type": "object"}},
             }
         },

@@ -215,3 +215,13 @@ def test_preview_refuses_an_invalid_id(live):
     response = live.post(f"/v2/template/{uuid.uuid4()}x/preview", {})
 
     assert errors(response) == [("ValidationError", "id is not a valid UUID")]
+
+
+def test_preview_reads_a_json_null_body_as_empty(live, service):
+    template = factories.sms_template(service=service, body="Sans variable")
+
+    response = live.post_raw(
+        f"/v2/template/{template.id}/preview", "null", content_type="application/json"
+    )
+
+    assert response.status_code == 200
