@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-all lint format bench clean
+.PHONY: run test test-all lint format bench bench-render clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ format: $(VENV)/.dev
 ## bench: measure the production shape against this machine's ceilings.
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## bench-render: renders per second of the template language (one core).
+bench-render: $(VENV)/.dev
+	$(BIN)/python -m bench.render $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -240,6 +240,30 @@ def measure_delivery(bench, base_url, data, options, celery_ceiling: float) -> l
     ]
 
 
+def render_rows(bench: BenchEnvironment, seconds: float) -> list:
+    """Renders per second of the template language on one core
+    (``bench.render``), against the issue's targets."""
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.render", "--json", "--seconds", str(seconds)],
+        cwd=ROOT, env=bench.env(), check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    rows = []
+    for result in json.loads(output.strip().splitlines()[-1])["results"]:
+        target = result["target"]
+        rows.append(
+            Row(
+                "render",
+                result["case"],
+                result["per_cpu_second"],
+                "/CPU s",
+                ceiling=f"target {target:,}/s" if target else "",
+                ratio=result["per_cpu_second"] / target if target else None,
+                note=f"{result['per_wall_second']:,}/wall s",
+            )
+        )
+    return rows
+
+
 def memory_rows(web: list, workers: list) -> list:
     rows = []
     for label, processes in (("web", web), ("worker", workers)):
@@ -275,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         capture_output=True, text=True,
     ).stdout  # fmt: skip
     data = json.loads(seeded.strip().splitlines()[-1])
-    rows: list[Row] = []
+    print("Measuring template rendering (one core)…", flush=True)
+    rows: list[Row] = render_rows(bench, 0.5 if options.quick else 1.0)
     detail: dict = {}
     with Processes() as procs:
         base_url, web = start_web(procs, bench, options)

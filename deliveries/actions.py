@@ -62,6 +62,11 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
             subject=version.subject,
             body=version.body,
             personalisation=notification.personalisation,
+            service_name=notification.service.name,
+            branding=notification.service.branding,
+            unsubscribe_url=notification.one_click_unsubscribe_url or "",
+            # Limits were checked when the notification was accepted.
+            check_length=False,
         )
         return OutgoingEmail(
             notification_id=notification.id,
@@ -75,12 +80,15 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
         )
     prefix = notification.service.name if notification.service.sms_prefix else ""
     rendered = rendering.render_sms(
-        body=version.body, personalisation=notification.personalisation, prefix=prefix
+        body=version.body,
+        personalisation=notification.personalisation,
+        prefix=prefix,
+        check_length=False,
     )
     return OutgoingSms(
         notification_id=notification.id,
         to=notification.normalised_recipient,
-        body=rendered.body,
+        body=rendered.content,
         sender=notification.reply_to,
     )
 

@@ -14,7 +14,6 @@ type and a user instead of an API key, and drop the copy of its steps.
 import datetime as dt
 import logging
 
-import phonenumbers
 from django.db import transaction
 from django.utils import timezone
 
@@ -41,23 +40,13 @@ class SendError(Exception):
 
 
 def phone_number_normalise(value: str) -> tuple[str, bool]:
-    """E.164 form of a phone number (French numbers without +33 are
-    accepted) and whether it is international."""
+    """E.164 form of a mobile number (French numbers in any usual form,
+    overseas France included) and whether it is outside France."""
     try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException as error:
-        raise SendError(
-            "Ce numéro de téléphone n’est pas valide.", field="recipient"
-        ) from error
-    if not phonenumbers.is_valid_number(number):
-        raise SendError("Ce numéro de téléphone n’est pas valide.", field="recipient")
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        raise SendError("Ce numéro n’est pas un numéro de mobile.", field="recipient")
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, number.country_code != 33
+        number = recipients.validate_phone_number(value)
+    except recipients.InvalidRecipientError as error:
+        raise SendError(error.french_message, field="recipient") from error
+    return number.e164, number.international
 
 
 def _normalise(channel: str, recipient: str) -> tuple[str, bool]:
@@ -65,9 +54,7 @@ def _normalise(channel: str, recipient: str) -> tuple[str, bool]:
         try:
             return recipients.validate_email_address(recipient), False
         except recipients.InvalidRecipientError as error:
-            raise SendError(
-                "Cette adresse électronique n’est pas valide.", field="recipient"
-            ) from error
+            raise SendError(error.french_message, field="recipient") from error
     return phone_number_normalise(recipient)
 
 
@@ -113,9 +100,8 @@ def _render(version, personalisation: dict, service: Service) -> None:
             rendering.render_sms(
                 body=version.body, personalisation=personalisation, prefix=prefix
             )
-    except rendering.MissingPersonalisationError as error:
-        names = ", ".join(error.names)
-        raise SendError(f"Des champs ne sont pas remplis : {names}.") from error
+    except rendering.RenderingError as error:
+        raise SendError(error.french_message) from error
 
 
 def _reply_to(service: Service, channel: str) -> str:

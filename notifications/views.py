@@ -212,11 +212,14 @@ def _content(notification: Notification) -> dict:
                 subject=version.subject,
                 body=version.body,
                 personalisation=notification.personalisation,
+                check_length=False,
             )
             return {"subject": email.subject, "body": email.text}
         sms = rendering.render_sms(
-            body=version.body, personalisation=notification.personalisation
+            body=version.body,
+            personalisation=notification.personalisation,
+            check_length=False,
         )
         return {"subject": "", "body": sms.body}
-    except rendering.MissingPersonalisationError:
+    except rendering.RenderingError:
         return {"subject": "", "body": ""}

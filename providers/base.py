@@ -45,16 +45,31 @@ class ProviderPermanentError(ProviderError):
     content): sending it again would fail again."""
 
     def __init__(
-        self, message: str, *, provider: str = "", status: str = "permanent-failure"
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: str = "permanent-failure",
+        provider_fault: bool = False,
     ) -> None:
         super().__init__(message, provider=provider)
         # The notification status this refusal ends in: permanent-failure
         # (the recipient is bad) or technical-failure (our request is bad).
         self.status = status
+        # True when the refusal is about our account at this provider
+        # (credentials, configuration, sender not allowed) rather than the
+        # message: another provider may well take it.
+        self.provider_fault = provider_fault
 
 
 class ReceiptAuthenticationError(ProviderError):
-    """A receipt webhook came without valid credentials or signature."""
+    """A receipt webhook came without valid credentials or signature: the
+    view answers 401 and stores nothing."""
+
+
+class ReceiptParseError(ProviderError):
+    """An authenticated receipt webhook whose body we cannot read: the view
+    answers 400 (retrying the same body would not help)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,8 @@ class OutgoingEmail:
     reply_to: str = ""
     unsubscribe_url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # Labels for the provider's own statistics (never personal data).
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,13 @@ class SendResult:
 
 @dataclass(frozen=True)
 class ReceiptEvent:
+    """One provider report on one message, normalised.
+
+    ``provider_event_id`` is unique per provider event and stable when the
+    provider sends the same report again, so storing it under a unique
+    constraint makes a replay a no-op. ``payload`` is the raw report, kept
+    for support; it may hold the recipient, so it is personal data."""
+
     provider: str
     provider_event_id: str
     provider_reference: str

@@ -1,35 +1,66 @@
 """Fake email and SMS providers: the default in development, tests and
-benchmarks; refused by a system check in production.
+benchmarks; refused by a system check in production (``providers.checks``).
 
 They keep an outbox, answer after ``FAKE_PROVIDER_LATENCY_MS``, and report
 outcomes through the real receipt pipeline (the sink named by
-``FAKE_PROVIDER_RECEIPT_SINK``), so a development run goes from the API to
-``delivered`` end to end.
+``PROVIDER_RECEIPT_SINK``), so a development run goes from the API to
+``delivered`` end to end. There are two of each (``fake-email`` and
+``fake-email-2``, ``fake-sms`` and ``fake-sms-2``) so failover can be shown.
 
 Documented recipients give fixed outcomes:
 
-=================================  ======================================
-email address                      outcome
-=================================  ======================================
-``temp-fail@simulator.notify``     receipt ``temporary-failure``
-``perm-fail@simulator.notify``     receipt ``permanent-failure``
-``provider-error@simulator.notify``  send fails with a temporary error
-``provider-reject@simulator.notify`` send refused (permanent error)
-anything else                      receipt ``delivered``
-=================================  ======================================
+=====================================  ======================================
+email address                          outcome
+=====================================  ======================================
+``temp-fail@simulator.notify``         receipt ``temporary-failure``
+``perm-fail@simulator.notify``         receipt ``permanent-failure``
+``provider-error@simulator.notify``    send fails with a temporary error
+``provider-reject@simulator.notify``   send refused (permanent error)
+anything else                          receipt ``delivered``
+=====================================  ======================================
 
-=================================  ======================================
-phone number (E.164) ending in     outcome
-=================================  ======================================
-``7700900003`` or ``639980003``    receipt ``temporary-failure``
-``7700900002`` or ``639980002``    receipt ``permanent-failure``
-``639980004``                      send fails with a temporary error
-``639980005``                      send refused (permanent error)
-anything else                      receipt ``delivered``
-=================================  ======================================
+=====================================  ======================================
+phone number (E.164) ending in         outcome
+=====================================  ======================================
+``7700900003`` or ``639980003``        receipt ``temporary-failure``
+``7700900002`` or ``639980002``        receipt ``permanent-failure``
+``639980004``                          send fails with a temporary error
+``639980005``                          send refused (permanent error)
+anything else                          receipt ``delivered``
+=====================================  ======================================
+
+Across processes. When ``FAKE_PROVIDER_REDIS_URL`` is set (it defaults to
+``REDIS_URL``), every send is also counted in Redis, so a test can count
+what a real Celery worker sent: ``sent_count(notification_id)``,
+``sent_total()``, ``sent_log()``; ``reset()`` clears it all. A test can
+also change how a fake provider behaves while a worker runs, with
+``set_behaviour(name, behaviour, count=None)`` (for the next ``count``
+sends, or until changed):
+
+========================  =================================================
+behaviour                 what the provider does
+========================  =================================================
+``ok``                    the normal outcomes above
+``http-500``              temporary error after the latency; nothing sent
+``http-429``              temporary error with ``retry_after`` (1 s)
+``timeout``               ambiguous temporary error after the latency;
+                          nothing sent (the request was lost on the way)
+``timeout-after-send``    the message is sent (counted, receipt emitted),
+                          then an ambiguous temporary error: the answer was
+                          lost on the way back
+``down``                  temporary error at once (connection refused)
+``reject``                permanent technical-failure (``provider_fault``)
+========================  =================================================
+
+``set_deduplication(True)`` makes the fakes behave like a gateway that
+deduplicates on our notification id (Octopush's ``request_id``): a second
+send of the same notification to the same provider returns the first
+reference and is not sent again.
 """
 
+import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -37,7 +68,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .base import (
     EmailProvider,
@@ -49,6 +79,7 @@ from .base import (
     SendResult,
     SmsProvider,
 )
+from .receipts import hand_to_sink
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +97,21 @@ SMS_OUTCOMES = {
     "639980004": "send-temporary-error",
     "639980005": "send-permanent-error",
 }
+
+BEHAVIOURS = (
+    "ok",
+    "http-500",
+    "http-429",
+    "timeout",
+    "timeout-after-send",
+    "down",
+    "reject",
+)
+KEY_PREFIX = "fake-provider:"
+# Keys live a day: long enough for any test or benchmark, short enough
+# that a forgotten run does not fill Redis.
+KEY_TTL_SECONDS = 24 * 3600
+LOG_MAX_ENTRIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -105,39 +151,264 @@ class Outbox:
 
 outbox = Outbox()
 
+# Without Redis (the embedded default), behaviours live in this process.
+_local_behaviours: dict[str, dict] = {}
+_local_references: dict[str, str] = {}
+_local_flags: dict[str, bool] = {}
+_redis_lock = threading.Lock()
+_redis_clients: dict[tuple[str, int], object] = {}
 
-def _emit_receipt(event: ReceiptEvent) -> None:
-    sink_path = getattr(settings, "FAKE_PROVIDER_RECEIPT_SINK", "")
-    if not sink_path:
+
+def _redis():
+    """A Redis client for ``FAKE_PROVIDER_REDIS_URL``, or ``None``."""
+    url = getattr(settings, "FAKE_PROVIDER_REDIS_URL", "")
+    if not url:
+        return None
+    key = (url, os.getpid())
+    client = _redis_clients.get(key)
+    if client is None:
+        import redis
+
+        with _redis_lock:
+            client = _redis_clients.setdefault(
+                key,
+                redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2),
+            )
+    return client
+
+
+def _key(*parts: str) -> str:
+    return KEY_PREFIX + ":".join(parts)
+
+
+# The test-facing API.
+
+
+def set_behaviour(provider_name: str, behaviour: str, count: int | None = None) -> None:
+    """Make ``provider_name`` behave as ``behaviour`` for its next ``count``
+    sends (all processes), or until changed when ``count`` is ``None``."""
+    if behaviour not in BEHAVIOURS:
+        raise ValueError(f"Unknown behaviour {behaviour!r}; choose from {BEHAVIOURS}")
+    remaining = -1 if count is None else int(count)
+    client = _redis()
+    if client is None:
+        _local_behaviours[provider_name] = {"mode": behaviour, "remaining": remaining}
         return
-    import_string(sink_path)(event)
+    key = _key("behaviour", provider_name)
+    client.delete(key)
+    if behaviour != "ok":
+        client.hset(key, mapping={"mode": behaviour, "remaining": remaining})
+        client.expire(key, KEY_TTL_SECONDS)
+
+
+def set_deduplication(enabled: bool) -> None:
+    """Make the fakes deduplicate resends of a notification (see above)."""
+    client = _redis()
+    if client is None:
+        _local_flags["deduplicate"] = enabled
+        return
+    if enabled:
+        client.set(_key("deduplicate"), "1", ex=KEY_TTL_SECONDS)
+    else:
+        client.delete(_key("deduplicate"))
+
+
+def sent_count(notification_id: uuid.UUID | str, provider: str | None = None) -> int:
+    """How many times ``notification_id`` was sent (by ``provider``, or by
+    any fake provider), in every process."""
+    client = _redis()
+    if client is None:
+        return sum(
+            1
+            for entry in outbox.for_notification(uuid.UUID(str(notification_id)))
+            if provider is None or entry.provider == provider
+        )
+    key = _key("counts", provider) if provider else _key("counts")
+    return int(client.hget(key, str(notification_id)) or 0)
+
+
+def sent_total() -> int:
+    """How many messages the fakes sent, in every process."""
+    client = _redis()
+    if client is None:
+        return len(outbox)
+    return int(client.get(_key("total")) or 0)
+
+
+def sent_log() -> list[dict]:
+    """Every send (provider, notification id, reference), oldest first."""
+    client = _redis()
+    if client is None:
+        return [
+            {
+                "provider": entry.provider,
+                "notification_id": str(entry.notification_id),
+                "provider_reference": entry.provider_reference,
+            }
+            for entry in outbox
+        ]
+    return [json.loads(item) for item in client.lrange(_key("log"), 0, -1)]
+
+
+def reset() -> None:
+    """Forget every send, behaviour and flag (this process and Redis)."""
+    outbox.clear()
+    _local_behaviours.clear()
+    _local_references.clear()
+    _local_flags.clear()
+    client = _redis()
+    if client is not None:
+        keys = list(client.scan_iter(match=KEY_PREFIX + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+# Inside the fakes.
+
+
+def _switches(provider_name: str) -> tuple[str, bool]:
+    """The provider's current behaviour (counting this send against a
+    limited one) and whether deduplication is on: one Redis round trip,
+    two when a limited behaviour is counted down."""
+    client = _redis()
+    if client is None:
+        return _local_behaviour(provider_name), bool(_local_flags.get("deduplicate"))
+    key = _key("behaviour", provider_name)
+    pipe = client.pipeline(transaction=False)
+    pipe.hmget(key, "mode", "remaining")
+    pipe.exists(_key("deduplicate"))
+    (mode, remaining), deduplicate = pipe.execute()
+    if not mode or int(remaining) == -1:
+        return (mode.decode() if mode else "ok"), bool(deduplicate)
+    if client.hincrby(key, "remaining", -1) < 0:
+        client.delete(key)
+        return "ok", bool(deduplicate)
+    return mode.decode(), bool(deduplicate)
+
+
+def _local_behaviour(provider_name: str) -> str:
+    state = _local_behaviours.get(provider_name)
+    if not state:
+        return "ok"
+    if state["remaining"] == -1:
+        return state["mode"]
+    state["remaining"] -= 1
+    if state["remaining"] < 0:
+        _local_behaviours.pop(provider_name, None)
+        return "ok"
+    return state["mode"]
+
+
+def _deduplicated_reference(provider_name: str, notification_id, reference: str):
+    """With deduplication on: the reference of an earlier send of this
+    notification, or ``None`` after remembering this one."""
+    field = f"{provider_name}:{notification_id}"
+    client = _redis()
+    if client is None:
+        earlier = _local_references.get(field)
+        if earlier is None:
+            _local_references[field] = reference
+        return earlier
+    if client.hsetnx(_key("references"), field, reference):
+        client.expire(_key("references"), KEY_TTL_SECONDS)
+        return None
+    return client.hget(_key("references"), field).decode()
+
+
+def _record(entry: OutboxEntry) -> None:
+    outbox.append(entry)
+    client = _redis()
+    if client is None:
+        return
+    notification_id = str(entry.notification_id)
+    line = json.dumps(
+        {
+            "provider": entry.provider,
+            "notification_id": notification_id,
+            "provider_reference": entry.provider_reference,
+        }
+    )
+    pipe = client.pipeline()
+    pipe.hincrby(_key("counts"), notification_id, 1)
+    pipe.hincrby(_key("counts", entry.provider), notification_id, 1)
+    pipe.incr(_key("total"))
+    pipe.rpush(_key("log"), line)
+    pipe.ltrim(_key("log"), -LOG_MAX_ENTRIES, -1)
+    for key in ("counts", "total", "log"):
+        pipe.expire(_key(key), KEY_TTL_SECONDS)
+    pipe.expire(_key("counts", entry.provider), KEY_TTL_SECONDS)
+    pipe.execute()
 
 
 class _FakeProvider:
     name = "fake"
 
     def _simulate(self, *, notification_id, to, message, outcome: str) -> SendResult:
-        latency_ms = getattr(settings, "FAKE_PROVIDER_LATENCY_MS", 0)
-        if latency_ms:
-            time.sleep(latency_ms / 1000)
-        if outcome == "send-temporary-error":
-            raise ProviderTemporaryError("Fake provider error", provider=self.name)
-        if outcome == "send-permanent-error":
-            raise ProviderPermanentError("Fake provider refusal", provider=self.name)
+        behaviour, deduplicate = _switches(self.name)
+        if behaviour == "down":
+            raise ProviderTemporaryError(
+                f"Could not connect to {self.name}", provider=self.name
+            )
+        _sleep_latency()
+        self._fail_before_sending(behaviour, outcome)
 
         reference = f"fake-{uuid.uuid4()}"
-        outbox.append(OutboxEntry(self.name, reference, notification_id, to, message))
-        _emit_receipt(
-            ReceiptEvent(
-                provider=self.name,
-                provider_event_id=f"{reference}-{outcome}",
-                provider_reference=reference,
-                status=outcome,
-                occurred_at=timezone.now(),
-                notification_id=notification_id,
-            )
+        earlier = (
+            _deduplicated_reference(self.name, notification_id, reference)
+            if deduplicate
+            else None
         )
+        if earlier is not None:
+            return SendResult(provider=self.name, provider_reference=earlier)
+        _record(OutboxEntry(self.name, reference, notification_id, to, message))
+        hand_to_sink([self._receipt(reference, notification_id, outcome)])
+
+        if behaviour == "timeout-after-send":
+            raise ProviderTemporaryError(
+                f"No answer from {self.name}", provider=self.name, ambiguous=True
+            )
         return SendResult(provider=self.name, provider_reference=reference)
+
+    def _fail_before_sending(self, behaviour: str, outcome: str) -> None:
+        if behaviour == "http-500" or outcome == "send-temporary-error":
+            raise ProviderTemporaryError(
+                f"{self.name} answered HTTP 500", provider=self.name
+            )
+        if behaviour == "http-429":
+            raise ProviderTemporaryError(
+                f"{self.name} answered HTTP 429", provider=self.name, retry_after=1
+            )
+        if behaviour == "timeout":
+            raise ProviderTemporaryError(
+                f"No answer from {self.name}", provider=self.name, ambiguous=True
+            )
+        if behaviour == "reject":
+            raise ProviderPermanentError(
+                f"{self.name} refused our credentials",
+                provider=self.name,
+                status="technical-failure",
+                provider_fault=True,
+            )
+        if outcome == "send-permanent-error":
+            raise ProviderPermanentError(
+                f"{self.name} refused the recipient", provider=self.name
+            )
+
+    def _receipt(self, reference: str, notification_id, outcome: str) -> ReceiptEvent:
+        return ReceiptEvent(
+            provider=self.name,
+            provider_event_id=f"{reference}-{outcome}",
+            provider_reference=reference,
+            status=outcome,
+            occurred_at=timezone.now(),
+            notification_id=notification_id,
+        )
+
+
+def _sleep_latency() -> None:
+    latency_ms = getattr(settings, "FAKE_PROVIDER_LATENCY_MS", 0)
+    if latency_ms:
+        time.sleep(latency_ms / 1000)
 
 
 class FakeEmailProvider(_FakeProvider, EmailProvider):
@@ -151,6 +422,12 @@ class FakeEmailProvider(_FakeProvider, EmailProvider):
             message=email,
             outcome=outcome,
         )
+
+
+class FakeEmailProvider2(FakeEmailProvider):
+    """A second fake email provider, to show failover."""
+
+    name = "fake-email-2"
 
 
 class FakeSmsProvider(_FakeProvider, SmsProvider):
@@ -168,3 +445,9 @@ class FakeSmsProvider(_FakeProvider, SmsProvider):
             message=sms,
             outcome=outcome,
         )
+
+
+class FakeSmsProvider2(FakeSmsProvider):
+    """A second fake SMS provider, to show failover."""
+
+    name = "fake-sms-2"

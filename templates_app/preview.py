@@ -11,13 +11,7 @@ from dataclasses import dataclass
 
 from . import rendering
 
-# GSM 03.38: the basic set costs one character, the extension table two;
-# anything else switches the whole SMS to UCS-2 (70 characters a part).
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENDED = set("^{}\\[~]|€\f")
+ENCODING_LABELS = {"gsm": "GSM-7", "ucs2": "UCS-2"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,7 @@ def email_preview(*, subject: str, body: str) -> EmailPreview:
         subject=subject,
         body=body,
         personalisation=sample_personalisation(subject, body),
+        check_length=False,
     )
     document = rendered.html
     if not document.lstrip().lower().startswith(("<!doctype", "<html")):
@@ -60,24 +55,20 @@ def email_preview(*, subject: str, body: str) -> EmailPreview:
     return EmailPreview(subject=rendered.subject, document=document)
 
 
-def _costly_characters(text: str) -> tuple[str, list[str]]:
-    outside = sorted({char for char in text if char not in GSM_BASIC | GSM_EXTENDED})
-    if outside:
-        return "UCS-2", outside
-    return "GSM-7", sorted({char for char in text if char in GSM_EXTENDED})
-
-
 def sms_preview(*, body: str, prefix: str = "") -> SmsPreview:
     rendered = rendering.render_sms(
-        body=body, personalisation=sample_personalisation(body), prefix=prefix
+        body=body,
+        personalisation=sample_personalisation(body),
+        prefix=prefix,
+        check_length=False,
     )
-    computed_encoding, costly = _costly_characters(rendered.body)
     return SmsPreview(
         body=rendered.body,
         character_count=rendered.character_count,
         fragment_count=rendered.fragment_count,
-        # TODO(#6): take the costly characters from the renderer too once
-        # the template language (#3) reports them.
-        encoding=getattr(rendered, "encoding", None) or computed_encoding,
-        costly_characters=costly,
+        encoding=ENCODING_LABELS[rendered.encoding],
+        # Characters that force UCS-2, or else those counting double.
+        costly_characters=list(
+            rendered.unicode_characters or rendered.extended_characters
+        ),
     )

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.django_db
 # Reachable without a verified second factor, on purpose.
 PUBLIC_NAMESPACES = {"signin", "otp_webauthn"}
 OUTSIDE_BACKOFFICE = {"admin", None}
+# Called by machines with their own credentials: the public API (API keys)
+# and the providers' receipt webhooks (per-provider secrets, see
+# providers.webhooks and anymail's WEBHOOK_SECRET).
+MACHINE_ROUTES = ("v2/", "admin/", "receipts/", "anymail/")
 
 
 def _walk(patterns, prefix="", namespace=None):
@@ -38,8 +42,7 @@ def backoffice_patterns():
     return [
         (route, namespace, pattern)
         for route, namespace, pattern in _walk(get_resolver().url_patterns)
-        if namespace not in OUTSIDE_BACKOFFICE
-        and not route.startswith(("v2/", "admin/"))
+        if namespace not in OUTSIDE_BACKOFFICE and not route.startswith(MACHINE_ROUTES)
     ]
 
 

@@ -16,6 +16,17 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/notifications",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
 }
+# Real providers with their credentials: the fake ones are refused when
+# DEBUG is off (providers.E001).
+PRODUCTION_PROVIDERS_ENV = {
+    "EMAIL_PROVIDERS": "providers.email.BrevoEmailProvider",
+    "BREVO_API_KEY": "xkeysib-production-like",
+    "ANYMAIL_WEBHOOK_SECRET": "brevo:" + "w" * 40,
+    "SMS_PROVIDERS": "providers.sms.SinchSmsProvider",
+    "SINCH_SERVICE_PLAN_ID": "plan",
+    "SINCH_API_TOKEN": "token",
+    "SINCH_RECEIPT_SECRETS": "r" * 40,
+}
 
 
 def manage(*args, **env) -> subprocess.CompletedProcess:
@@ -56,9 +67,19 @@ def test_production_settings_pass_the_deployment_checks():
         "WARNING",
         API_KEY_ENCRYPTION_KEYS=key,
         **PRODUCTION_ENV,
+        **PRODUCTION_PROVIDERS_ENV,
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_refuse_the_fake_providers():
+    key = Fernet.generate_key().decode()
+
+    result = manage("check", API_KEY_ENCRYPTION_KEYS=key, **PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "providers.E001" in result.stderr
 
 
 def test_production_settings_refuse_a_malformed_encryption_key():
