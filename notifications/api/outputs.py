@@ -163,7 +163,7 @@ def template_preview(version: TemplateVersion, personalisation: dict) -> dict:
             personalisation=personalisation,
             with_html=True,
         )
-        body, html, subject = email.body, email.html, email.subject
+        body, html, subject = email.body, email.html_body, email.subject
     else:
         sms = language.render_sms(body=version.body, personalisation=personalisation)
         body, html, subject = sms.body, None, None

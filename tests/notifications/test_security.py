@@ -41,9 +41,9 @@ def real_providers(settings):
         "email": [f"{__name__}.RecordingEmailProvider"],
         "sms": [f"{__name__}.RecordingSmsProvider"],
     }
-    registry._instance.cache_clear()
+    registry.reset()
     yield
-    registry._instance.cache_clear()
+    registry.reset()
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
