@@ -136,3 +136,22 @@ def test_an_unexpected_error_answers_a_generic_500(live, email_template, monkeyp
         "status_code": 500,
         "errors": [{"error": "RuntimeError", "message": "Internal server error"}],
     }
+
+
+@pytest.mark.parametrize(
+    ("number", "status"),
+    [
+        ("06 39 98 00 03", "temporary-failure"),
+        ("06 39 98 00 02", "permanent-failure"),
+        ("06 12 34 56 78", "delivered"),
+    ],
+)
+def test_a_test_key_gets_simulated_sms_outcomes(
+    tester, sms_template, number, status, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tester.post(
+            "/v2/notifications/sms", sms_body(sms_template, phone_number=number)
+        )
+
+    assert Notification.objects.get(id=response.json()["id"]).status == status
