@@ -7,6 +7,8 @@ Every error leaves as
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
@@ -86,6 +88,12 @@ class TooManyRequestsError(RateLimitError):
     error = "TooManyRequestsError"
 
 
+NOT_FOUND = (
+    "The requested URL was not found on the server. If you entered the URL "
+    "manually please check your spelling and try again."
+)
+
+
 def envelope(http_status: int, entries: list[dict]) -> dict:
     return {"status_code": http_status, "errors": entries}
 
@@ -104,6 +112,10 @@ def exception_handler(exc, context) -> Response:
         return error_response(exc)
     if isinstance(exc, drf_exceptions.ParseError):
         return error_response(BadRequestError("Invalid JSON supplied in POST data"))
+    if isinstance(exc, Http404 | drf_exceptions.NotFound):
+        return Response({"result": "error", "message": NOT_FOUND}, status=404)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(ApiError("Request body too large", http_status=413))
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
         message = "The method is not allowed for the requested URL."
         return Response({"result": "error", "message": message}, status=405)

@@ -67,6 +67,9 @@ def beat_schedule(settings) -> dict:
             sweep_every, "deliveries.sweep_timed_out_notifications"
         ),
         "sweep-processed-receipts": every(3600, "deliveries.sweep_processed_receipts"),
+        "prune-idempotency-records": every(
+            3600, "notifications.prune_idempotency_records"
+        ),
     }
 
 

@@ -2,22 +2,27 @@
 make them, and ``ApiKey-v1 <key>`` for tools that cannot sign one.
 
 Checks run in Notify's order, each with Notify's message, because clients
-and their users rely on which error wins.
+and their users rely on which error wins. Keys and services come from the
+API cache: verifying a token costs no database query.
 """
 
-import datetime as dt
+import hmac
 import logging
+import threading
 import time
 import uuid
+from dataclasses import dataclass
 
 import jwt
+import redis
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
 
 from config.api import AuthError
 from services import secrets
-from services import selectors as service_selectors
 from services.models import ApiKey
+
+from . import cache, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +30,37 @@ GENERAL_AUTH_ERROR = (
     "Invalid token: make sure your API token matches the example at "
     "https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header"
 )
+CLOCK_ERROR = "Error: Your system clock must be accurate to within 30 seconds"
 CLOCK_BOUND_SECONDS = 30
 # A revoked key still answers "revoked" (rather than "not found") for a
 # week, as Notify does.
-REVOKED_GRACE = dt.timedelta(days=7)
+REVOKED_GRACE_SECONDS = 7 * 24 * 3600
+# ``last_used_at`` is written at most this often per key.
+LAST_USED_EVERY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who is calling: ``request.auth`` on every API view."""
+
+    service: cache.ServiceSnapshot
+    key: cache.KeySnapshot
+
+    @property
+    def service_id(self) -> uuid.UUID:
+        return uuid.UUID(self.service.id)
+
+    @property
+    def key_type(self) -> str:
+        return self.key.key_type
+
+    @property
+    def key_id(self) -> uuid.UUID:
+        return uuid.UUID(self.key.id)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """Sets ``request.auth`` to the caller's ``ApiKey`` (service loaded)."""
+    """Sets ``request.auth`` to an ``ApiCaller``."""
 
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -41,37 +69,40 @@ class ApiKeyAuthentication(BaseAuthentication):
                 "Unauthorized: authentication token must be provided", http_status=401
             )
         if header[:10].lower() == "apikey-v1 ":
-            return (None, _authenticate_key_string(header[10:].strip()))
-        if header[:7].title() != "Bearer ":
+            caller = _authenticate_key_string(header[10:].strip())
+        elif header[:7].title() == "Bearer ":
+            caller = _authenticate_jwt(header[7:])
+        else:
             raise AuthError(
                 "Unauthorized: authentication bearer scheme must be used",
                 http_status=401,
             )
-        return (None, _authenticate_jwt(header[7:]))
+        _record_use(caller.key)
+        return (None, caller)
 
     def authenticate_header(self, request) -> str:
         return "Bearer"
 
 
-def _usable_keys(service_id: uuid.UUID) -> list[ApiKey]:
-    cutoff = timezone.now() - REVOKED_GRACE
+def _usable_keys(service: cache.ServiceSnapshot) -> list[cache.KeySnapshot]:
+    cutoff = time.time() - REVOKED_GRACE_SECONDS
     return [
-        key
-        for key in service_selectors.api_keys_for_service(service_id=service_id)
-        if key.revoked_at is None or key.revoked_at > cutoff
+        key for key in service.keys if key.revoked_at is None or key.revoked_at > cutoff
     ]
 
 
-def _check_service(service) -> None:
-    if service is None:
-        raise AuthError("Invalid token: service not found")
-
-
-def _authenticate_jwt(token: str) -> ApiKey:
+def _unverified_claims(token: str) -> dict:
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as error:
         raise AuthError(GENERAL_AUTH_ERROR) from error
+    if not isinstance(claims, dict):
+        raise AuthError(GENERAL_AUTH_ERROR)
+    return claims
+
+
+def _authenticate_jwt(token: str) -> ApiCaller:
+    claims = _unverified_claims(token)
     if "iss" not in claims:
         raise AuthError("Invalid token: iss field not provided")
     try:
@@ -81,67 +112,106 @@ def _authenticate_jwt(token: str) -> ApiKey:
             "Invalid token: service id is not the right data type"
         ) from error
 
-    service = service_selectors.service_get(service_id=service_id)
-    _check_service(service)
-    keys = _usable_keys(service_id)
+    service = cache.service_get(service_id)
+    if service is None:
+        raise AuthError("Invalid token: service not found")
+    keys = _usable_keys(service)
     if not keys:
         raise AuthError("Invalid token: service has no API keys")
     if not service.active:
         raise AuthError("Invalid token: service is archived")
 
     for key in keys:
-        if _signature_matches(token, key):
-            _check_claims(token)
+        if _signed_with(token, key):
+            _check_issued_at(claims.get("iat"))
             if key.revoked_at is not None:
                 raise AuthError("Invalid token: API key revoked")
-            key.service = service
-            return key
+            return ApiCaller(service=service, key=key)
     raise AuthError("Invalid token: API key not found")
 
 
-def _signature_matches(token: str, key: ApiKey) -> bool:
-    secret = secrets.decrypt_secret(key.secret_encrypted)
+def _signed_with(token: str, key: cache.KeySnapshot) -> bool:
+    """Whether ``key`` signed the token; raise for a token that no key can
+    accept (wrong algorithm, malformed, expired)."""
     try:
         jwt.decode(
             token,
-            key=secret,
+            key=cache.key_secret(key),
             algorithms=["HS256"],
-            options={"verify_iat": False, "verify_exp": False, "require": ["iat"]},
+            options={"verify_iat": False, "require": ["iat"]},
         )
     except (jwt.InvalidSignatureError, jwt.MissingRequiredClaimError):
         return False
     except jwt.InvalidAlgorithmError as error:
         raise AuthError("Invalid token: algorithm used is not HS256") from error
+    except jwt.ExpiredSignatureError as error:
+        raise AuthError(CLOCK_ERROR) from error
     except jwt.PyJWTError as error:
         raise AuthError(GENERAL_AUTH_ERROR) from error
     return True
 
 
-def _check_claims(token: str) -> None:
-    claims = jwt.decode(token, options={"verify_signature": False})
-    iat = claims.get("iat")
+def _check_issued_at(iat) -> None:
     if not isinstance(iat, int) or isinstance(iat, bool):
-        raise AuthError(
-            "Error: Your system clock must be accurate to within 30 seconds"
-        )
-    if abs(time.time() - iat) > CLOCK_BOUND_SECONDS:
-        raise AuthError(
-            "Error: Your system clock must be accurate to within 30 seconds"
-        )
+        raise AuthError(CLOCK_ERROR)
+    now = int(time.time())
+    if now > iat + CLOCK_BOUND_SECONDS or iat > now + CLOCK_BOUND_SECONDS:
+        raise AuthError(CLOCK_ERROR)
 
 
-def _authenticate_key_string(value: str) -> ApiKey:
+def _authenticate_key_string(value: str) -> ApiCaller:
     parts = secrets.split_key_string(value)
     if parts is None:
         raise AuthError(GENERAL_AUTH_ERROR)
 
-    key = service_selectors.api_key_by_secret_hash(
-        secret_hash=secrets.hash_secret(parts.secret)
+    service = cache.service_get(parts.service_id)
+    if service is None:
+        raise AuthError("Invalid token: service not found")
+    wanted = secrets.hash_secret(parts.secret)
+    key = next(
+        (
+            k
+            for k in _usable_keys(service)
+            if hmac.compare_digest(k.secret_hash, wanted)
+        ),
+        None,
     )
-    if key is None or key.service_id != parts.service_id:
+    if key is None:
         raise AuthError("Invalid token: API key not found")
-    if not key.service.active:
+    if not service.active:
         raise AuthError("Invalid token: service is archived")
     if key.revoked_at is not None:
         raise AuthError("Invalid token: API key revoked")
-    return key
+    return ApiCaller(service=service, key=key)
+
+
+_last_used: dict[str, float] = {}
+_last_used_lock = threading.Lock()
+
+
+def _record_use(key: cache.KeySnapshot) -> None:
+    """Write ``last_used_at`` at most once a minute per key, across
+    processes (a Redis flag elects the writer)."""
+    now = time.monotonic()
+    with _last_used_lock:
+        if now - _last_used.get(key.id, -LAST_USED_EVERY_SECONDS) < (
+            LAST_USED_EVERY_SECONDS
+        ):
+            return
+        _last_used[key.id] = now
+
+    client = redis_client.get_client()
+    if client is not None:
+        try:
+            flag = f"api-key-used:{key.id}"
+            if not client.set(flag, 1, nx=True, ex=LAST_USED_EVERY_SECONDS):
+                return
+        except redis.RedisError:
+            return
+    ApiKey.objects.filter(id=key.id).update(last_used_at=timezone.now())
+
+
+def forget_recorded_uses() -> None:
+    """Forget when keys were last recorded (tests)."""
+    with _last_used_lock:
+        _last_used.clear()

@@ -156,3 +156,69 @@ class Notification(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a send made with an ``Idempotency-Key`` header,
+    replayed to retries of the same request for 24 hours."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in-progress", "En cours"
+        DONE = "done", "Terminée"
+
+    id = models.BigAutoField(primary_key=True)
+    service = models.ForeignKey(
+        "services.Service", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and canonical JSON body: a retry must
+    # send the same request.
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.IN_PROGRESS
+    )
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    notification_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "key"], name="unique_idempotency_key_per_service"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.key}"
+
+
+class ReceivedTextMessage(models.Model):
+    """A text message a member of the public sent to a service's inbound
+    number. Its content and sender are personal data, kept 7 days."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        "services.Service", on_delete=models.CASCADE, related_name="+"
+    )
+    # The service's number the message was sent to, and the sender's number
+    # in E.164 without the "+" (Notify's form).
+    notify_number = models.CharField(max_length=32)
+    user_number = models.CharField(max_length=32)
+    content = models.TextField()
+    provider = models.CharField(max_length=64, blank=True)
+    provider_reference = models.CharField(max_length=255, blank=True)
+    provider_date = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["service", "-created_at"], name="inbound_service_created"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -76,10 +76,16 @@ def _clean_shared_state(settings):
     """Each test starts with an empty fake outbox and an empty cache."""
     from django.core.cache import cache
 
+    from notifications import authentication
+    from notifications import cache as api_cache
+    from notifications import redis_client as api_redis
     from providers import fake
 
     fake.outbox.clear()
     cache.clear()
+    api_cache.clear_local()
+    api_redis.reset()
+    authentication.forget_recorded_uses()
     yield
     fake.outbox.clear()
 

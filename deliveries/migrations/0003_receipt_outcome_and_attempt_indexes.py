@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("deliveries", "0002_initial"),
-        ("notifications", "0003_delivery_attempts_and_backoff"),
+        ("notifications", "0004_delivery_attempts_and_backoff"),
     ]
 
     operations = [

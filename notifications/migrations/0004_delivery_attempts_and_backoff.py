@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0002_initial"),
+        ("notifications", "0003_idempotency_and_received_texts"),
         ("services", "0001_initial"),
         ("templates_app", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

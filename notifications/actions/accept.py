@@ -1,0 +1,358 @@
+"""Accepting a notification: check it, render it, store it, then publish
+its delivery after commit.
+
+The public API and the back office's one-off send both come through
+``notification_accept``; it needs no HTTP request. Checks run in GOV.UK
+Notify's order, because which error wins is part of the contract:
+permission, template, rendering, sender, recipient (team and trial mode
+first), simulated recipients, message length, then the insert.
+
+In steady state an accepted notification costs one INSERT and one broker
+publish: the service, its keys, senders and team and the template come
+from ``notifications.cache``, the limits live in Redis.
+"""
+
+import functools
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from config.api import ApiError, BadRequestError
+from deliveries import tasks as delivery_tasks
+
+from .. import cache, language, limits
+from ..models import Notification
+
+logger = logging.getLogger(__name__)
+
+TEAM_KEY_ERROR = "Can’t send to this recipient using a team-only API key"
+TRIAL_MODE_ERROR = (
+    "Can’t send to this recipient when service is in trial mode – see "
+    "https://www.notifications.service.gov.uk/trial-mode"
+)
+CHANNEL_NAMES = {"email": "emails", "sms": "text messages"}
+MAX_RECIPIENT_LENGTH = 320
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends: a service with an API key's type, or a back-office user
+    (key type ``normal``)."""
+
+    service: cache.ServiceSnapshot
+    key_type: str = "normal"
+    api_key_id: uuid.UUID | None = None
+    created_by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AcceptedNotification:
+    id: uuid.UUID
+    channel: str
+    service_id: str
+    template: cache.TemplateSnapshot
+    client_reference: str | None
+    body: str
+    subject: str | None = None
+    from_email: str = ""
+    from_number: str = ""
+    one_click_unsubscribe_url: str | None = None
+    sanitised_content: dict = field(default_factory=dict)
+    # A simulated recipient: answered as accepted, never stored nor sent.
+    simulated: bool = False
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    given: str
+    normalised: str
+    international: bool = False
+
+
+def notification_accept(
+    *,
+    sender: Sender,
+    channel: str,
+    template_id: uuid.UUID | str,
+    recipient: str,
+    personalisation: dict | None = None,
+    client_reference: str | None = None,
+    reply_to_id: uuid.UUID | str | None = None,
+    one_click_unsubscribe_url: str | None = None,
+    sanitise_content_for: list[str] | None = None,
+    check_daily_limit: bool = True,
+) -> AcceptedNotification:
+    """Accept one email or SMS; raise an ``ApiError`` (Notify's error and
+    message) when it breaks a rule.
+
+    ``check_daily_limit=False`` when the caller checked it already (the
+    API checks it before reading the body, as Notify does)."""
+    service = sender.service
+    personalisation = dict(personalisation or {})
+    if check_daily_limit:
+        limits.check_daily_limit(
+            service=service, key_type=sender.key_type, kind=channel
+        )
+    if not service.can_send(channel):
+        raise BadRequestError(
+            f"Service is not allowed to send {CHANNEL_NAMES[channel]}"
+        )
+
+    template = _template(service, template_id, channel)
+    content, too_long = _render(
+        service, template, personalisation, sanitise_content_for, channel
+    )
+    reply_to = _reply_to(service, channel, reply_to_id)
+    to = _recipient(sender, channel, recipient)
+    simulated = language.is_simulated_recipient(channel, to.normalised)
+    if too_long is not None:
+        raise BadRequestError(str(too_long))
+
+    accepted = AcceptedNotification(
+        id=uuid.uuid4(),
+        channel=channel,
+        service_id=service.id,
+        template=template,
+        client_reference=client_reference,
+        body=content.body,
+        subject=getattr(content, "subject", None),
+        from_email=_from_email(service) if channel == "email" else "",
+        from_number=_format_sender(reply_to) if channel == "sms" else "",
+        one_click_unsubscribe_url=one_click_unsubscribe_url,
+        sanitised_content=getattr(content, "sanitised_content", {}),
+        simulated=simulated,
+    )
+    if not simulated:
+        _store(sender, accepted, to, personalisation, reply_to, content)
+    return accepted
+
+
+def notification_send_one_off(
+    *,
+    service_id: uuid.UUID | str,
+    channel: str,
+    template_id: uuid.UUID | str,
+    recipient: str,
+    personalisation: dict | None = None,
+    created_by_id: int | None = None,
+    reply_to_id: uuid.UUID | str | None = None,
+) -> AcceptedNotification:
+    """Send one notification from the back office: a user's send counts as
+    a live key's (trial mode and daily limits apply)."""
+    service = cache.service_get(service_id)
+    if service is None:
+        raise BadRequestError("Service not found")
+    return notification_accept(
+        sender=Sender(service=service, created_by_id=created_by_id),
+        channel=channel,
+        template_id=template_id,
+        recipient=recipient,
+        personalisation=personalisation,
+        reply_to_id=reply_to_id,
+    )
+
+
+def _template(
+    service: cache.ServiceSnapshot, template_id, channel: str
+) -> cache.TemplateSnapshot:
+    template = cache.template_get(service.id, template_id)
+    if template is None:
+        raise BadRequestError("Template not found")
+    if template.channel != channel:
+        raise BadRequestError(
+            f"{template.channel} template is not suitable for {channel} notification"
+        )
+    if template.archived:
+        raise BadRequestError("Template has been deleted")
+    return template
+
+
+def _render(service, template, personalisation, sanitise_content_for, channel):
+    """Render the message; return it with the over-length error, if any,
+    which is reported only after the recipient checks (Notify's order)."""
+    try:
+        if channel == "email":
+            content = language.render_email(
+                subject=template.subject,
+                body=template.body,
+                personalisation=personalisation,
+                service_name=service.name,
+                sanitise_content_for=sanitise_content_for,
+            )
+        else:
+            prefix = service.name if service.sms_prefix else ""
+            content = language.render_sms(
+                body=template.body, personalisation=personalisation, prefix=prefix
+            )
+    except language.MissingPersonalisationError as error:
+        raise BadRequestError(str(error)) from error
+    except language.ContentRejected as error:
+        raise BadRequestError(str(error)) from error
+    except language.MessageTooLong as error:
+        content, too_long = None, error
+    else:
+        too_long = None
+    if _has_file(personalisation):
+        _refuse_file(service, channel)
+    if content is None:
+        content = _Unrendered()
+    return content, too_long
+
+
+@dataclass(frozen=True)
+class _Unrendered:
+    body: str = ""
+
+
+def _has_file(personalisation: dict) -> bool:
+    return any(
+        isinstance(value, dict) and "file" in value
+        for value in personalisation.values()
+    )
+
+
+def _refuse_file(service, channel: str) -> None:
+    if channel != "email":
+        raise BadRequestError("Can only send a file by email")
+    # TODO(#4): sending a file by email (a download link) is not offered
+    # yet; the refusal is Notify's for a service that has not set it up.
+    raise BadRequestError(
+        "Send files by email has not been set up - add contact details for your "
+        f"service at {settings.PUBLIC_API_BASE_URL.rstrip('/')}/services/"
+        f"{service.id}/service-settings/send-files-by-email"
+    )
+
+
+def _reply_to(service: cache.ServiceSnapshot, channel: str, reply_to_id) -> str:
+    if channel == "email":
+        senders, default, name = (
+            service.reply_to_addresses,
+            service.default_reply_to,
+            "email_reply_to_id",
+        )
+    else:
+        senders, default, name = (
+            service.sms_senders,
+            service.default_sms_sender or settings.DEFAULT_SMS_SENDER,
+            "sms_sender_id",
+        )
+    if reply_to_id is None:
+        return default
+    chosen = senders.get(str(uuid.UUID(str(reply_to_id))))
+    if chosen is None:
+        raise BadRequestError(
+            f"{name} {reply_to_id} does not exist in database for service id "
+            f"{service.id}"
+        )
+    return chosen
+
+
+def _recipient(sender: Sender, channel: str, recipient: str) -> _Recipient:
+    service = sender.service
+    given = (recipient or "").strip()
+    restricted = sender.key_type == "team" or (
+        sender.key_type == "normal" and service.restricted
+    )
+    if restricted and language.normalise_for_matching(channel, given) not in (
+        service.team
+    ):
+        raise BadRequestError(
+            TEAM_KEY_ERROR if sender.key_type == "team" else TRIAL_MODE_ERROR
+        )
+
+    if channel == "email":
+        return _Recipient(given=given, normalised=_valid_email(given))
+    phone = _valid_phone(given)
+    if phone.international and not service.can_send_international_sms:
+        raise BadRequestError("Cannot send to international mobile numbers")
+    if phone.international:
+        limits.check_daily_limit(
+            service=service, key_type=sender.key_type, kind="international_sms"
+        )
+    return _Recipient(
+        given=given, normalised=phone.e164, international=phone.international
+    )
+
+
+def _valid_email(value: str) -> str:
+    try:
+        if len(value) > MAX_RECIPIENT_LENGTH:
+            raise language.InvalidRecipientError("Not a valid email address")
+        return language.validate_email_address(value)
+    except language.InvalidRecipientError as error:
+        raise BadRequestError(language.recipient_error_message(error)) from error
+
+
+def _valid_phone(value: str) -> language.Phone:
+    try:
+        if len(value) > MAX_RECIPIENT_LENGTH:
+            raise language.InvalidRecipientError("Too many digits")
+        return language.validate_phone_number(value)
+    except language.InvalidRecipientError as error:
+        message = language.recipient_error_message(error)
+        raise ApiError(message, error="InvalidPhoneError") from error
+
+
+def _from_email(service: cache.ServiceSnapshot) -> str:
+    local_part = language.email_local_part(service.sender_name)
+    return f"{local_part}@{settings.EMAIL_SENDER_DOMAIN}"
+
+
+def _format_sender(sms_sender: str) -> str:
+    """A sender that is a phone number is shown in Notify's form (E.164
+    without ``+``); a name is shown as it is."""
+    try:
+        return language.validate_phone_number(sms_sender).e164.lstrip("+")
+    except language.InvalidRecipientError:
+        return sms_sender
+
+
+def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
+    for key, change in accepted.sanitised_content.items():
+        personalisation[key] = change["sanitised"]
+    notification = Notification.objects.create(
+        id=accepted.id,
+        service_id=sender.service.id,
+        template_id=accepted.template.id,
+        template_version_id=accepted.template.version_id,
+        api_key_id=sender.api_key_id,
+        key_type=sender.key_type,
+        channel=accepted.channel,
+        recipient=to.given,
+        normalised_recipient=to.normalised,
+        personalisation=personalisation,
+        client_reference=accepted.client_reference,
+        reply_to=reply_to,
+        one_click_unsubscribe_url=accepted.one_click_unsubscribe_url or "",
+        international=to.international,
+        billable_units=getattr(content, "fragment_count", 0),
+        created_by_id=sender.created_by_id,
+    )
+    logger.info(
+        "Notification %s accepted",
+        notification.id,
+        extra={
+            "notification_id": str(notification.id),
+            "service_id": sender.service.id,
+            "key_type": sender.key_type,
+        },
+    )
+    kinds = [accepted.channel] + (["international_sms"] if to.international else [])
+    transaction.on_commit(
+        functools.partial(
+            _after_commit,
+            notification_id=notification.id,
+            channel=accepted.channel,
+            service_id=sender.service.id,
+            key_type=sender.key_type,
+            kinds=kinds,
+        )
+    )
+
+
+def _after_commit(*, notification_id, channel, service_id, key_type, kinds) -> None:
+    delivery_tasks.publish_delivery(notification_id=notification_id, channel=channel)
+    limits.count_sent(service_id=service_id, key_type=key_type, kinds=kinds)

@@ -1,0 +1,214 @@
+"""Per-minute rate limits and daily limits, kept in Redis.
+
+* Rate limit: one token bucket per (service, key type), refilled at
+  ``service.rate_limit / 60`` tokens a second, holding at most
+  ``min(ceil(rate_limit / 3) + 1, 1000)`` tokens (GOV.UK Notify's shape).
+  One Lua call per request.
+* Daily limits: one counter per service, channel and day (midnight to
+  midnight, Europe/Paris). Checked with one GET before the request is
+  read, incremented once the notification is stored. A counter Redis lost
+  is rebuilt from the database on the next check.
+
+Test keys are rate limited (in their own bucket) but never counted. When
+Redis is unreachable the checks are skipped, a warning is logged and
+``skipped_checks`` counts it: sending goes on, as Notify does.
+"""
+
+import datetime as dt
+import logging
+import math
+import threading
+import zoneinfo
+
+import redis
+from django.conf import settings
+from django.utils import timezone
+
+from config.api import RateLimitError, TooManyRequestsError
+
+from . import redis_client
+from .cache import ServiceSnapshot
+
+logger = logging.getLogger(__name__)
+
+TOKEN_BUCKET_MAX = 1000
+KEY_TYPE_NAMES = {"normal": "LIVE", "team": "TEAM", "test": "TEST"}
+
+_RATE_LIMIT_SCRIPT = """
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = capacity
+  at = now
+end
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local wait = 0
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait = (1 - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
+return {allowed, tostring(wait)}
+"""
+
+# Increment a daily counter only if it exists: a counter Redis lost must be
+# rebuilt from the database, not restarted at 1.
+_INCREMENT_IF_PRESENT = """
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('INCR', key)
+  end
+end
+return 1
+"""
+
+_skipped = 0
+_skipped_lock = threading.Lock()
+
+
+def skipped_checks() -> int:
+    """How many limit checks this process skipped because Redis was
+    unreachable (exported for monitoring)."""
+    return _skipped
+
+
+def _skip(what: str, service_id: str) -> None:
+    global _skipped
+    with _skipped_lock:
+        _skipped += 1
+    logger.warning(
+        "Redis unreachable: %s skipped for service %s",
+        what,
+        service_id,
+        extra={"service_id": service_id, "limit": what},
+    )
+
+
+# Rate limit --------------------------------------------------------------
+
+
+def bucket_capacity(rate_limit: int) -> int:
+    return min(math.ceil(rate_limit / 3) + 1, TOKEN_BUCKET_MAX)
+
+
+def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
+    """Take one token from the (service, key type) bucket; raise
+    ``RateLimitError`` when it is empty."""
+    client = redis_client.get_client()
+    if client is None or not settings.API_RATE_LIMIT_ENABLED:
+        return
+    rate_limit = max(service.rate_limit, 1)
+    if redis_client.cooling_down():
+        _skip("rate limit", service.id)
+        return
+    try:
+        allowed, wait = client.eval(
+            _RATE_LIMIT_SCRIPT,
+            1,
+            f"rate-limit:{service.id}:{key_type}",
+            rate_limit / 60,
+            bucket_capacity(rate_limit),
+        )
+    except redis.RedisError:
+        redis_client.report_failure()
+        _skip("rate limit", service.id)
+        return
+    if int(allowed) != 1:
+        name = KEY_TYPE_NAMES.get(key_type, key_type.upper())
+        raise RateLimitError(
+            f"Exceeded rate limit for key type {name} of {service.rate_limit} "
+            "requests per 60 seconds",
+            retry_after=max(1, math.ceil(float(wait))),
+        )
+
+
+# Daily limits ------------------------------------------------------------
+
+
+def _local_now() -> dt.datetime:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(settings.API_LIMITS_TIME_ZONE))
+
+
+def _day_bounds() -> tuple[dt.datetime, dt.datetime]:
+    now = _local_now()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Aware arithmetic is wall-clock arithmetic: the next local midnight,
+    # whatever the length of the day (DST).
+    return start, start + dt.timedelta(days=1)
+
+
+def _counter_key(service_id: str, kind: str) -> str:
+    return f"daily-count:{service_id}:{kind}:{_local_now().date().isoformat()}"
+
+
+def seconds_until_reset() -> int:
+    _, end = _day_bounds()
+    # Subtracting two times of the same zone ignores their offsets: go
+    # through UTC so a 23- or 25-hour day counts right.
+    remaining = end.astimezone(dt.UTC) - timezone.now()
+    return max(1, math.ceil(remaining.total_seconds()))
+
+
+def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> None:
+    """Raise ``TooManyRequestsError`` if one more ``kind`` (``email``,
+    ``sms`` or ``international_sms``) would go over today's limit. Test keys
+    are never limited nor counted."""
+    client = redis_client.get_client()
+    if key_type == "test" or client is None or not settings.API_DAILY_LIMIT_ENABLED:
+        return
+    limit = service.daily_limit(kind)
+    key = _counter_key(service.id, kind)
+    if redis_client.cooling_down():
+        _skip("daily limit", service.id)
+        return
+    try:
+        count = client.get(key)
+        if count is None:
+            count = _rebuild(client, key, service_id=service.id, kind=kind)
+    except redis.RedisError:
+        redis_client.report_failure()
+        _skip("daily limit", service.id)
+        return
+    if int(count) + 1 > limit:
+        raise TooManyRequestsError(
+            f"Exceeded send limits ({kind}: {limit}) for today",
+            retry_after=seconds_until_reset(),
+        )
+
+
+def _rebuild(client, key: str, *, service_id: str, kind: str) -> int:
+    """Count today's notifications in the database (the first check of the
+    day, or after Redis lost its data)."""
+    from . import selectors
+
+    start, end = _day_bounds()
+    count = selectors.notification_count_since(
+        service_id=service_id, kind=kind, since=start
+    )
+    client.set(key, count, nx=True, exat=int(end.timestamp()) + 3600)
+    return int(client.get(key) or count)
+
+
+def count_sent(*, service_id: str, key_type: str, kinds: list[str]) -> None:
+    """Count one accepted notification against today's limits."""
+    client = redis_client.get_client()
+    if key_type == "test" or client is None or not settings.API_DAILY_LIMIT_ENABLED:
+        return
+    keys = [_counter_key(service_id, kind) for kind in kinds]
+    if redis_client.cooling_down():
+        _skip("daily count", service_id)
+        return
+    try:
+        client.eval(_INCREMENT_IF_PRESENT, len(keys), *keys)
+    except redis.RedisError:
+        redis_client.report_failure()
+        _skip("daily count", service_id)

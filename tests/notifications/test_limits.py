@@ -1,0 +1,231 @@
+"""Per-minute rate limits and daily limits, in Redis."""
+
+import logging
+
+import pytest
+from django.core.cache import cache
+
+from notifications import limits
+from notifications.models import Notification
+
+from .conftest import email_body, errors, sms_body
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "/v2/notifications/email"
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run each request's after-commit work (publish, count), as a real
+    commit would."""
+
+    def post(caller, path, body):
+        with django_capture_on_commit_callbacks(execute=True):
+            return caller.post(path, body)
+
+    return post
+
+
+def _limit_rate(service, per_minute: int) -> None:
+    service.rate_limit = per_minute
+    service.save()
+
+
+def test_rate_limit_answers_429_with_retry_after(live, email_template, service):
+    _limit_rate(service, 3)  # a bucket of 2 tokens
+    for _ in range(2):
+        assert live.post(EMAIL, email_body(email_template)).status_code == 201
+
+    response = live.post(EMAIL, email_body(email_template))
+
+    assert response.status_code == 429
+    assert errors(response) == [
+        (
+            "RateLimitError",
+            "Exceeded rate limit for key type LIVE of 3 requests per 60 seconds",
+        )
+    ]
+    assert 1 <= int(response["Retry-After"]) <= 20
+    assert Notification.objects.count() == 2
+
+
+def test_rate_limit_is_checked_before_the_body(live, service):
+    _limit_rate(service, 3)
+    for _ in range(2):
+        live.post(EMAIL, {})
+
+    response = live.post_raw(EMAIL, "{not json")
+
+    assert response.status_code == 429
+
+
+def test_rate_limit_keeps_one_bucket_per_key_type(
+    live, team, tester, email_template, service, team_member
+):
+    _limit_rate(service, 3)
+    for _ in range(2):
+        live.post(EMAIL, email_body(email_template))
+    assert live.post(EMAIL, email_body(email_template)).status_code == 429
+
+    assert tester.post(EMAIL, email_body(email_template)).status_code == 201
+    team_body = email_body(email_template, email_address=team_member.email)
+    assert team.post(EMAIL, team_body).status_code == 201
+
+
+def test_rate_limit_names_the_key_type(team, email_template, service, team_member):
+    _limit_rate(service, 1)  # a bucket of 2 tokens
+    body = email_body(email_template, email_address=team_member.email)
+    team.post(EMAIL, body)
+    team.post(EMAIL, body)
+
+    response = team.post(EMAIL, body)
+
+    assert errors(response)[0] == (
+        "RateLimitError",
+        "Exceeded rate limit for key type TEAM of 1 requests per 60 seconds",
+    )
+
+
+def test_rate_limit_does_not_apply_to_reads(live, service):
+    _limit_rate(service, 1)
+
+    assert all(live.get("/v2/templates").status_code == 200 for _ in range(3))
+
+
+def test_bucket_capacity_follows_notify():
+    assert limits.bucket_capacity(3000) == 1000
+    assert limits.bucket_capacity(60) == 21
+    assert limits.bucket_capacity(1) == 2
+
+
+def test_daily_limit_answers_429_with_retry_after(
+    live, email_template, service, committed
+):
+    service.email_daily_limit = 2
+    service.save()
+    for _ in range(2):
+        assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+
+    response = committed(live, EMAIL, email_body(email_template))
+
+    assert response.status_code == 429
+    assert errors(response) == [
+        ("TooManyRequestsError", "Exceeded send limits (email: 2) for today")
+    ]
+    assert 1 <= int(response["Retry-After"]) <= 25 * 3600
+
+
+def test_daily_limit_is_per_channel(
+    live, email_template, sms_template, service, committed
+):
+    service.email_daily_limit = 1
+    service.save()
+    committed(live, EMAIL, email_body(email_template))
+
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 429
+    assert (
+        committed(live, "/v2/notifications/sms", sms_body(sms_template)).status_code
+        == 201
+    )
+
+
+def test_daily_limit_never_counts_test_keys(
+    tester, live, email_template, service, committed
+):
+    service.email_daily_limit = 1
+    service.save()
+    for _ in range(3):
+        assert committed(tester, EMAIL, email_body(email_template)).status_code == 201
+
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+
+
+def test_daily_limit_never_counts_simulated_recipients(
+    live, email_template, service, committed
+):
+    service.email_daily_limit = 1
+    service.save()
+    simulated = "simulate-delivered@notifications.service.gov.uk"
+    for _ in range(3):
+        committed(live, EMAIL, email_body(email_template, email_address=simulated))
+
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+
+
+def test_daily_limit_is_rebuilt_from_the_database_when_redis_loses_it(
+    live, email_template, service, committed
+):
+    service.email_daily_limit = 2
+    service.save()
+    for _ in range(2):
+        committed(live, EMAIL, email_body(email_template))
+
+    cache.clear()  # flushes the test Redis database: counters are lost
+
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 429
+
+
+def test_daily_limit_counts_international_sms_separately(
+    live, sms_template, service, committed
+):
+    service.can_send_international_sms = True
+    service.international_sms_daily_limit = 1
+    service.save()
+    abroad = sms_body(sms_template, phone_number="+44 7911 123456")
+    assert committed(live, "/v2/notifications/sms", abroad).status_code == 201
+
+    response = committed(live, "/v2/notifications/sms", abroad)
+
+    assert errors(response) == [
+        (
+            "TooManyRequestsError",
+            "Exceeded send limits (international_sms: 1) for today",
+        )
+    ]
+    assert (
+        committed(live, "/v2/notifications/sms", sms_body(sms_template)).status_code
+        == 201
+    )
+
+
+def test_limits_are_skipped_when_redis_is_unreachable(
+    live, email_template, service, settings, caplog
+):
+    service.rate_limit = 1
+    service.email_daily_limit = 1
+    service.save()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    before = limits.skipped_checks()
+
+    with caplog.at_level(logging.WARNING, logger="notifications.limits"):
+        statuses = [
+            live.post(EMAIL, email_body(email_template)).status_code for _ in range(3)
+        ]
+
+    assert statuses == [201, 201, 201]
+    assert limits.skipped_checks() - before >= 6
+    assert "Redis unreachable" in caplog.text
+    assert "usager@example.org" not in caplog.text
+
+
+def test_rate_limit_accepts_a_full_bucket_then_only_the_refill(service):
+    import time
+
+    from config.api import RateLimitError
+    from notifications import cache
+
+    service.rate_limit = 60  # one token a second, a bucket of 21
+    service.save()
+    snapshot = cache.service_get(service.id)
+    started = time.monotonic()
+    accepted = 0
+    for _ in range(40):
+        try:
+            limits.check_rate_limit(service=snapshot, key_type="normal")
+            accepted += 1
+        except RateLimitError:
+            pass
+    elapsed = time.monotonic() - started
+
+    assert 21 <= accepted <= 21 + int(elapsed) + 1
