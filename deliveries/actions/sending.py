@@ -405,6 +405,11 @@ def attempt_record_result(*, result: AttemptResult) -> None:
     """Record how an attempt ended and move the notification accordingly.
     Recording the same result twice changes nothing (the attempt must still
     be ``in-progress``)."""
+    # TODO(#5): an acceptance recorded after the reconciliation sweep closed
+    # its attempt as unknown (the database was away longer than the stale
+    # delay) is dropped, and the notification is sent again (flagged). The
+    # late answer should close the reconciliation instead, unless the
+    # resend already left.
     accepted = result.outcome == AttemptOutcome.ACCEPTED
     if accepted and combined_statements():
         # The common case, in one round trip.

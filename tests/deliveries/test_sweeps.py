@@ -206,7 +206,7 @@ def test_beat_schedule_runs_every_sweep_on_the_periodic_queue():
     from config.celery import app
 
     schedule = app.conf.beat_schedule
-    assert {entry["task"] for entry in schedule.values()} == {
+    assert {entry["task"] for entry in schedule.values()} >= {
         "deliveries.relay_created_notifications",
         "deliveries.sweep_stale_attempts",
         "deliveries.sweep_unapplied_receipts",

@@ -111,6 +111,9 @@ class FaultProxy:
                 data = await reader.read(65536)
                 if not data:
                     break
+                if self.mode == "blackhole":
+                    # Switched while waiting: what just came is lost too.
+                    continue
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):
