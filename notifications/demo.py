@@ -48,7 +48,9 @@ def demo_seed() -> dict:
         email=DEMO_MEMBER_EMAIL,
         password=member_password,
         full_name="Camille Démo",
-        mobile_number="+33639980000",
+        # ARCEP's fiction range, but not a smoke-test number: "send to
+        # myself" then goes through the pipeline to the fake provider.
+        mobile_number="+33639980001",
     )
     service = service_actions.service_create(
         name=DEMO_SERVICE_NAME,
