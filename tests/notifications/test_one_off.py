@@ -6,6 +6,8 @@ same Redis counters as the API's."""
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from config.api import ApiError, exception_handler
 from notifications import actions, limits
@@ -253,6 +255,24 @@ def test_simulated_recipient_is_accepted_but_not_stored(service, sms_template):
 
     assert accepted.simulated
     assert not Notification.objects.exists()
+
+
+def test_warm_one_off_send_costs_one_insert_and_one_publish(
+    service, email_template, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(service, email_template)
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        _send(service, email_template)
+
+    statements = [query["sql"] for query in queries]
+    assert len(statements) == 1
+    assert statements[0].startswith('INSERT INTO "notifications_notification"')
+    assert len(callbacks) == 1
 
 
 # Daily limits: one set of counters -----------------------------------------
