@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from services import actions as service_actions
 from services.models import KeyType, Service, User
@@ -52,6 +54,7 @@ def demo_seed() -> dict:
         # myself" then goes through the pipeline to the fake provider.
         mobile_number="+33639980001",
     )
+    device = TOTPDevice.objects.create(user=member, name="Démo", confirmed=True)
     service = service_actions.service_create(
         name=DEMO_SERVICE_NAME,
         organisation_name="Ministère de la Démonstration",
@@ -93,6 +96,7 @@ def demo_seed() -> dict:
         "sms_sender_id": str(sender.id),
         "member_email": member.email,
         "member_password": member_password,
+        "member_otpauth_uri": device.config_url,
         "api_keys": keys,
     }
 
@@ -131,3 +135,14 @@ def curl_command(data: dict, base_url: str) -> str:
         f"  -H 'Content-Type: application/json' \\\n"
         f"  -d '{body}'"
     )
+
+
+def demo_totp_code() -> str | None:
+    """The demo member's current TOTP code (development only)."""
+    device = TOTPDevice.objects.filter(
+        user__email=DEMO_MEMBER_EMAIL, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"

@@ -245,3 +245,23 @@ def test_rotate_api_key_secrets_rewrites_every_key(settings):
     settings.API_KEY_ENCRYPTION_KEYS = [new_key]
     after = ApiKey.objects.get(id=key.api_key.id).secret_encrypted
     assert secrets.decrypt_secret(after) == key.secret
+
+
+def test_demo_totp_prints_a_code_the_demo_device_accepts(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    settings.DEBUG = True
+    data = run_json("seed_demo")
+
+    code = run_json("demo_totp")["code"]
+
+    device = TOTPDevice.objects.get(user__email=data["member_email"])
+    assert device.config_url == data["member_otpauth_uri"]
+    assert device.verify_token(code)
+
+
+def test_demo_totp_is_refused_outside_development(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    run("seed_demo", "--quiet")
+
+    with pytest.raises(CommandError, match="development only"):
+        run("demo_totp")

@@ -38,8 +38,15 @@ class Command(OpsCommand):
             f"curl -s {base_url}/v2/notifications/<id> \\",
             f"  -H 'Authorization: ApiKey-v1 {data['api_keys']['normal']}'",
             "",
-            f"Admin: {base_url}/admin/ (create an operator with "
-            "`manage.py create_operator you@example.gouv.fr`)",
+            f"Back office: {base_url}/connexion/ as {data['member_email']} / "
+            f"{data['member_password']}",
+            "  second factor: scan this URI in an authenticator app, or run "
+            "`.venv/bin/python manage.py demo_totp`",
+            f"  {data.get('member_otpauth_uri', '')}",
+            "",
+            f"Operators' admin: {base_url}/admin/ (create an operator with "
+            "`.venv/bin/python manage.py create_operator you@example.gouv.fr`)",
+            f"API documentation: {base_url}/docs/api/",
             "",
         ]
         self.emit(options, {**data, "curl": curl}, lines)
