@@ -16,16 +16,31 @@ logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """Base of every error the public API reports to its caller."""
+    """Base of every error the public API reports to its caller.
+
+    ``message`` is GOV.UK Notify's English text, the only one the API ever
+    shows. The back office sends through the same actions and shows
+    ``french_message`` instead, next to the form ``field`` it concerns
+    (``recipient``, ``personalisation``, ``template``, ``reply_to``;
+    ``None`` for the request as a whole). Neither changes the API output.
+    """
 
     http_status = 400
     error = "BadRequestError"
 
     def __init__(
-        self, message: str, *, http_status: int | None = None, error: str | None = None
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        error: str | None = None,
+        french_message: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.french_message = french_message
+        self.field = field
         if http_status is not None:
             self.http_status = http_status
         if error is not None:
@@ -77,8 +92,14 @@ class RateLimitError(ApiError):
     error = "RateLimitError"
     http_status = 429
 
-    def __init__(self, message: str, *, retry_after: int = 1) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int = 1,
+        french_message: str | None = None,
+    ) -> None:
+        super().__init__(message, french_message=french_message)
         self.retry_after = retry_after
 
 

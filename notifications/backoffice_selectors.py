@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from deliveries import selectors as delivery_selectors
-from services.models import KeyType
+from services.models import KeyType, ReplyToAddress, SmsSender
 
 from .models import Notification
 from .statuses import FAILURE_STATUSES, NotificationStatus
@@ -196,3 +196,17 @@ def notification_history(*, notification: Notification) -> list[HistoryEntry]:
             )
         )
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def sender_choices(*, service_id: uuid.UUID, channel: str) -> list[tuple[str, str]]:
+    """The service's reply-to addresses (email) or SMS senders, as form
+    choices ``(id, shown value)``, the default one first."""
+    if channel == "email":
+        addresses = ReplyToAddress.objects.filter(
+            service_id=service_id, archived=False
+        ).order_by("-is_default", "email_address")
+        return [(str(address.id), address.email_address) for address in addresses]
+    senders = SmsSender.objects.filter(service_id=service_id, archived=False).order_by(
+        "-is_default", "sms_sender"
+    )
+    return [(str(sender.id), sender.sms_sender) for sender in senders]

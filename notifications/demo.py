@@ -50,7 +50,9 @@ def demo_seed() -> dict:
         email=DEMO_MEMBER_EMAIL,
         password=member_password,
         full_name="Camille Démo",
-        mobile_number="+33639980000",
+        # ARCEP's fiction range, but not a smoke-test number: "send to
+        # myself" then goes through the pipeline to the fake provider.
+        mobile_number="+33639980001",
     )
     device = TOTPDevice.objects.create(user=member, name="Démo", confirmed=True)
     service = service_actions.service_create(

@@ -9,9 +9,18 @@ MAX_PERSONALISATION_VALUE = 10_000
 
 
 class SendForm(DsfrBaseForm):
-    """A recipient and one field per placeholder of the template."""
+    """A recipient, the reply-to address or SMS sender when the service has
+    several (the default one first), and one field per placeholder of the
+    template."""
 
-    def __init__(self, *args, channel: str, placeholders: list[str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        channel: str,
+        placeholders: list[str],
+        senders: list[tuple[str, str]] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.placeholders = placeholders
         if channel == "email":
@@ -26,6 +35,8 @@ class SendForm(DsfrBaseForm):
                 max_length=32,
                 help_text="Par exemple : 06 12 34 56 78 ou +33 6 12 34 56 78.",
             )
+        if len(senders) > 1:
+            self.fields["reply_to"] = _sender_field(channel, senders)
         for index, name in enumerate(placeholders):
             self.fields[f"field_{index}"] = forms.CharField(
                 label=name, max_length=MAX_PERSONALISATION_VALUE
@@ -36,6 +47,22 @@ class SendForm(DsfrBaseForm):
             name: self.cleaned_data[f"field_{index}"]
             for index, name in enumerate(self.placeholders)
         }
+
+    def reply_to_id(self) -> str | None:
+        """The chosen sender; ``None`` for the service's default."""
+        return self.cleaned_data.get("reply_to") or None
+
+
+def _sender_field(channel: str, senders: list[tuple[str, str]]) -> forms.Field:
+    if channel == "email":
+        label = "Adresse de réponse"
+        help_text = "Les réponses des destinataires arriveront à cette adresse."
+    else:
+        label = "Expéditeur"
+        help_text = "Le nom ou le numéro que le destinataire verra."
+    return forms.ChoiceField(
+        label=label, choices=senders, initial=senders[0][0], help_text=help_text
+    )
 
 
 STATUS_FILTERS = [

@@ -15,14 +15,27 @@ from . import recipients
 
 MissingPersonalisationError = rendering.MissingPersonalisationError
 InvalidRecipientError = recipients.InvalidRecipientError
+InvalidEmailAddressError = recipients.InvalidEmailAddressError
+InvalidPhoneNumberError = recipients.InvalidPhoneNumberError
+InternationalNumberNotAllowedError = recipients.InternationalNumberNotAllowedError
+Problem = recipients.Problem
 Phone = recipients.PhoneNumber
 
 
-class ContentRejected(Exception):
+class _Refused(Exception):
+    """``str(error)`` is Notify's API text, ``french_message`` the back
+    office's (both taken from the template language's error)."""
+
+    def __init__(self, error: rendering.RenderingError) -> None:
+        super().__init__(str(error))
+        self.french_message = error.french_message
+
+
+class ContentRejected(_Refused):
     """The rendered message cannot be sent (empty, for example)."""
 
 
-class MessageTooLong(Exception):
+class MessageTooLong(_Refused):
     """The rendered message is over the channel's limit."""
 
 
@@ -93,9 +106,9 @@ def render_email(
             with_html=with_html,
         )
     except rendering.EmptyMessageError as error:
-        raise ContentRejected(str(error)) from error
+        raise ContentRejected(error) from error
     except rendering.MessageTooLongError as error:
-        raise MessageTooLong(str(error)) from error
+        raise MessageTooLong(error) from error
 
 
 def render_sms(
@@ -107,9 +120,9 @@ def render_sms(
             body=body, personalisation=personalisation, prefix=prefix
         )
     except rendering.EmptyMessageError as error:
-        raise ContentRejected(str(error)) from error
+        raise ContentRejected(error) from error
     except rendering.MessageTooLongError as error:
-        raise MessageTooLong(str(error)) from error
+        raise MessageTooLong(error) from error
 
 
 def email_local_part(name: str) -> str:

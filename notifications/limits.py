@@ -33,6 +33,11 @@ logger = logging.getLogger(__name__)
 
 TOKEN_BUCKET_MAX = 1000
 KEY_TYPE_NAMES = {"normal": "LIVE", "team": "TEAM", "test": "TEST"}
+FRENCH_KINDS = {
+    "email": ("email", "emails"),
+    "sms": ("SMS", "SMS"),
+    "international_sms": ("SMS vers l’étranger", "SMS vers l’étranger"),
+}
 
 _RATE_LIMIT_SCRIPT = """
 local rate = tonumber(ARGV[1])
@@ -182,7 +187,19 @@ def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> 
         raise TooManyRequestsError(
             f"Exceeded send limits ({kind}: {limit}) for today",
             retry_after=seconds_until_reset(),
+            french_message=_daily_limit_french(limit, kind),
         )
+
+
+def _daily_limit_french(limit: int, kind: str) -> str:
+    singular, plural = FRENCH_KINDS[kind]
+    # 50 000, as French writes it: a narrow no-break space per thousand.
+    number = f"{limit:,}".replace(",", "\u202f")
+    return (
+        f"Ce service a atteint sa limite de {number} "
+        f"{singular if limit <= 1 else plural} par jour. Réessayez demain, "
+        "après minuit."
+    )
 
 
 def _rebuild(client, key: str, *, service_id: str, kind: str) -> int:

@@ -1,26 +1,36 @@
 """Back-office screens of notifications: the dashboard, sending one
 message, the activity list and a notification's page."""
 
+import logging
 import uuid
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
+from config.api import ApiError
 from config.backoffice import ServicePageMixin, ServicePageView
 from templates_app import rendering
 from templates_app import selectors as template_selectors
 
+from . import actions
 from . import backoffice_selectors as reads
-from . import oneoff
 from .forms import ActivityFilterForm, SendForm
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 ACTIVITY_PAGE_SIZE = 50
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 36
 CHART_GAP = 24
+SEND_FAILED = "Le message n’a pas pu être envoyé. Réessayez plus tard."
+SIMULATED_RECIPIENT = (
+    "Ce destinataire est un destinataire de test : le message est valide, mais "
+    "il n’a été ni enregistré ni envoyé."
+)
 
 
 def _chart(figures) -> dict:
@@ -82,11 +92,13 @@ class SendView(ServicePageMixin, FormView):
         super().setup(request, *args, **kwargs)
         self.version = None
 
-    def _load(self):
+    def _load(self, *, archived_too: bool = False):
         self.version = template_selectors.template_version_get(
             service_id=self.service.id, template_id=self.kwargs["template_id"]
         )
-        if self.version is None or self.version.template.archived:
+        if self.version is None:
+            raise Http404("Modèle introuvable")
+        if self.version.template.archived and not archived_too:
             raise Http404("Modèle introuvable")
 
     def get(self, request, *args, **kwargs):
@@ -94,7 +106,9 @@ class SendView(ServicePageMixin, FormView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self._load()
+        # A template archived while the form was being filled in: the accept
+        # action refuses it, and the form says so.
+        self._load(archived_too=True)
         if "to_myself" in request.POST:
             data = request.POST.copy()
             data["recipient"] = self._own_address()
@@ -112,6 +126,9 @@ class SendView(ServicePageMixin, FormView):
             "placeholders": rendering.placeholders(
                 self.version.subject, self.version.body
             ),
+            "senders": reads.sender_choices(
+                service_id=self.service.id, channel=self.version.channel
+            ),
         }
 
     def get_form_kwargs(self):
@@ -127,19 +144,38 @@ class SendView(ServicePageMixin, FormView):
 
     def form_valid(self, form):
         try:
-            notification = oneoff.notification_send_one_off(
-                service=self.service,
+            accepted = actions.notification_send_one_off(
+                service_id=self.service.id,
+                channel=self.version.channel,
                 template_id=self.version.template_id,
                 recipient=form.cleaned_data["recipient"],
                 personalisation=form.personalisation(),
-                created_by=self.request.user,
+                created_by_id=self.request.user.pk,
+                reply_to_id=form.reply_to_id(),
             )
-        except oneoff.SendError as error:
-            form.add_error(error.field, error.message)
+        except ApiError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, _french_message(error, self.service.id))
             return self.form_invalid(form)
+        if accepted.simulated:
+            messages.info(self.request, SIMULATED_RECIPIENT)
+            return redirect(self.request.path)
         return redirect(
-            "notifications:notification-detail", self.service.id, notification.id
+            "notifications:notification-detail", self.service.id, accepted.id
         )
+
+
+def _french_message(error: ApiError, service_id) -> str:
+    """The refusal in French; never the API's English text, even for an
+    error that lacks its French twin (a bug, logged)."""
+    if error.french_message:
+        return error.french_message
+    logger.warning(
+        "Refusal %s has no French message",
+        type(error).__name__,
+        extra={"service_id": str(service_id), "error": error.error},
+    )
+    return SEND_FAILED
 
 
 class ActivityView(ServicePageView):

@@ -251,11 +251,21 @@ def password_reset_request(*, request, email: str, base_url: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = f"{base_url}/mot-de-passe/reinitialiser/{uid}/{token}/"
-    platform.platform_email_send(
-        kind="password_reset",
-        email_address=user.email,
-        personalisation={"lien": link},
-    )
+    try:
+        platform.platform_email_send(
+            kind="password_reset",
+            email_address=user.email,
+            personalisation={"lien": link},
+        )
+    except platform.PlatformEmailError:
+        # The page says the same whether or not the address has an account,
+        # so a refusal (logged with its reason by the sender) is not shown.
+        logger.error(
+            "Password reset email for user %s was not sent",
+            user.pk,
+            extra={"user_id": user.pk},
+        )
+        return
     audit_record(
         action=AuditAction.PASSWORD_RESET_REQUESTED, request=request, actor=user
     )

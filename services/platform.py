@@ -11,8 +11,18 @@ from django.utils.module_loading import import_string
 KINDS = ("password_reset", "invitation")
 
 
+class PlatformEmailError(Exception):
+    """The platform's email was refused (a daily limit reached, say);
+    ``message`` says why, in French, for the back office."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def platform_email_send(*, kind: str, email_address: str, personalisation: dict):
-    """Send one of the platform's emails to a back-office user."""
+    """Send one of the platform's emails to a back-office user; raise
+    ``PlatformEmailError`` if it cannot be sent."""
     if kind not in KINDS:
         raise ValueError(f"Unknown platform email {kind!r}")
     sender = import_string(settings.PLATFORM_EMAIL_SENDER)

@@ -26,8 +26,10 @@ def member_list(*, service: Service) -> QuerySet[ServiceMember]:
 
 
 def team_recipients(*, service: Service) -> set[str]:
-    """The normalised email addresses and mobile numbers of the team and
-    the guest list: who a trial service or a team key may send to."""
+    """Who a trial service or a team key may send to: the team's email
+    addresses (lowercase) and mobile numbers (as the members wrote them),
+    and the guest list's normalised recipients. Compare them in normalised
+    form (``notifications.cache`` does): ``services`` has no phone rules."""
     recipients: set[str] = set()
     for member in member_list(service=service):
         recipients.add(member.user.email.lower())

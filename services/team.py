@@ -105,19 +105,34 @@ def invitation_create(
             obj=invitation,
             data={"permissions": invitation.permissions},
         )
-
-    inviter = request.user.full_name or request.user.email
-    platform.platform_email_send(
-        kind="invitation",
-        email_address=email,
-        personalisation={
-            "service": service.name,
-            "invite_par": inviter,
-            "lien": f"{base_url}/invitation/{token}/",
-            "duree": str(settings.INVITATION_VALIDITY_HOURS),
-        },
-    )
+        # In the transaction: an invitation whose email is refused is not
+        # kept, and the inviter is told why.
+        _invitation_email_send(
+            request=request,
+            service=service,
+            email=email,
+            link=f"{base_url}/invitation/{token}/",
+        )
     return invitation
+
+
+def _invitation_email_send(*, request, service: Service, email: str, link: str):
+    inviter = request.user.full_name or request.user.email
+    try:
+        platform.platform_email_send(
+            kind="invitation",
+            email_address=email,
+            personalisation={
+                "service": service.name,
+                "invite_par": inviter,
+                "lien": link,
+                "duree": str(settings.INVITATION_VALIDITY_HOURS),
+            },
+        )
+    except platform.PlatformEmailError as error:
+        raise TeamRuleError(
+            f"L’invitation n’a pas pu être envoyée : {error.message}"
+        ) from error
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

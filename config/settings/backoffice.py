@@ -103,6 +103,10 @@ PLATFORM_SERVICE_ID = env(
     "PLATFORM_SERVICE_ID", default="5e1c0a4e-6b0f-4f8a-9a51-0c0f1a7e0001"
 )
 PLATFORM_SERVICE_NAME = env("PLATFORM_SERVICE_NAME", default="Notifications")
+# The platform service is created live, for email only, with this daily
+# limit: far above what password resets and invitations need, low enough to
+# stop a flood. Operators may change it later in the admin.
+PLATFORM_EMAIL_DAILY_LIMIT = env.int("PLATFORM_EMAIL_DAILY_LIMIT", default=50_000)
 # The absolute URL of the back office for links in emails; empty means the
 # host the request came to.
 BACKOFFICE_BASE_URL = env("BACKOFFICE_BASE_URL", default="")

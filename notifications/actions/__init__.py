@@ -1,10 +1,15 @@
 """Every write of the notifications app, split by sub-domain.
 
-``accept``: accepting emails and SMS (the API and the back office's one-off
-send); ``idempotency``: the ``Idempotency-Key`` records of the API.
+``accept``: accepting emails and SMS (the API, the back office's one-off
+send and the platform's own emails); ``idempotency``: the
+``Idempotency-Key`` records of the API.
 """
 
 from .accept import (
+    PERSONALISATION,
+    RECIPIENT,
+    REPLY_TO,
+    TEMPLATE,
     AcceptedNotification,
     Sender,
     notification_accept,
@@ -18,6 +23,10 @@ from .idempotency import (
 )
 
 __all__ = [
+    "PERSONALISATION",
+    "RECIPIENT",
+    "REPLY_TO",
+    "TEMPLATE",
     "AcceptedNotification",
     "Sender",
     "idempotency_claim",

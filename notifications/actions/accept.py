@@ -1,11 +1,17 @@
 """Accepting a notification: check it, render it, store it, then publish
 its delivery after commit.
 
-The public API and the back office's one-off send both come through
-``notification_accept``; it needs no HTTP request. Checks run in GOV.UK
-Notify's order, because which error wins is part of the contract:
-permission, template, rendering, sender, recipient (team and trial mode
-first), simulated recipients, message length, then the insert.
+Every notification is accepted here: the public API calls
+``notification_accept``; the back office's "Envoyer" screen and the
+platform's own emails (password reset, invitation) call
+``notification_send_one_off``, which applies a live key's rules. It needs
+no HTTP request. Checks run in GOV.UK Notify's order, because which error
+wins is part of the contract: daily limit, permission, template,
+rendering, sender, recipient (team and trial mode first), simulated
+recipients, message length, then the insert.
+
+Each refusal is an ``ApiError`` with Notify's English message (the API's)
+and a ``french_message`` and ``field`` for the back office's form.
 
 In steady state an accepted notification costs one INSERT and one broker
 publish: the service, its keys, senders and team and the template come
@@ -33,19 +39,36 @@ TRIAL_MODE_ERROR = (
     "Can’t send to this recipient when service is in trial mode – see "
     "https://www.notifications.service.gov.uk/trial-mode"
 )
+_ALLOWED_RECIPIENTS = (
+    "vous ne pouvez envoyer qu’aux membres de l’équipe et aux personnes de la "
+    "liste d’invités."
+)
+TEAM_KEY_FRENCH = f"Avec une clé d’équipe, {_ALLOWED_RECIPIENTS}"
+TRIAL_MODE_FRENCH = f"En mode d’essai, {_ALLOWED_RECIPIENTS}"
 CHANNEL_NAMES = {"email": "emails", "sms": "text messages"}
+FRENCH_CHANNEL_NAMES = {"email": "des emails", "sms": "des SMS"}
+INACTIVE_SERVICE_FRENCH = "Ce service est suspendu : il ne peut pas envoyer de message."
 MAX_RECIPIENT_LENGTH = 320
+
+# The back-office form fields a refusal concerns (``ApiError.field``).
+RECIPIENT = "recipient"
+PERSONALISATION = "personalisation"
+TEMPLATE = "template"
+REPLY_TO = "reply_to"
 
 
 @dataclass(frozen=True)
 class Sender:
     """Who sends: a service with an API key's type, or a back-office user
-    (key type ``normal``)."""
+    (key type ``normal``). ``ignore_trial_mode`` is for the platform's own
+    emails only, which must reach any user even if an operator put the
+    platform service in trial mode."""
 
     service: cache.ServiceSnapshot
     key_type: str = "normal"
     api_key_id: uuid.UUID | None = None
     created_by_id: int | None = None
+    ignore_trial_mode: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +109,8 @@ def notification_accept(
     check_daily_limit: bool = True,
 ) -> AcceptedNotification:
     """Accept one email or SMS; raise an ``ApiError`` (Notify's error and
-    message) when it breaks a rule.
+    message, plus the French message and form field of the back office)
+    when it breaks a rule.
 
     ``check_daily_limit=False`` when the caller checked it already (the
     API checks it before reading the body, as Notify does)."""
@@ -96,10 +120,7 @@ def notification_accept(
         limits.check_daily_limit(
             service=service, key_type=sender.key_type, kind=channel
         )
-    if not service.can_send(channel):
-        raise BadRequestError(
-            f"Service is not allowed to send {CHANNEL_NAMES[channel]}"
-        )
+    _check_channel(service, channel)
 
     template = _template(service, template_id, channel)
     content, too_long = _render(
@@ -109,7 +130,7 @@ def notification_accept(
     to = _recipient(sender, channel, recipient)
     simulated = language.is_simulated_recipient(channel, to.normalised)
     if too_long is not None:
-        raise BadRequestError(str(too_long))
+        raise _refusal(too_long, field=PERSONALISATION)
 
     accepted = AcceptedNotification(
         id=uuid.uuid4(),
@@ -139,14 +160,31 @@ def notification_send_one_off(
     personalisation: dict | None = None,
     created_by_id: int | None = None,
     reply_to_id: uuid.UUID | str | None = None,
+    ignore_trial_mode: bool = False,
 ) -> AcceptedNotification:
-    """Send one notification from the back office: a user's send counts as
-    a live key's (trial mode and daily limits apply)."""
+    """Send one notification by hand (the back office) or for the platform
+    (its own emails to users).
+
+    The send counts as a live key's: trial mode applies (unless
+    ``ignore_trial_mode``, for the platform's emails only), and so do the
+    daily limits, in the same Redis counters as the API's sends."""
     service = cache.service_get(service_id)
     if service is None:
-        raise BadRequestError("Service not found")
+        raise BadRequestError(
+            "Service not found", french_message="Ce service n’existe pas."
+        )
+    if not service.active:
+        raise BadRequestError(
+            "Service is inactive",
+            french_message=INACTIVE_SERVICE_FRENCH,
+        )
+    sender = Sender(
+        service=service,
+        created_by_id=created_by_id,
+        ignore_trial_mode=ignore_trial_mode,
+    )
     return notification_accept(
-        sender=Sender(service=service, created_by_id=created_by_id),
+        sender=sender,
         channel=channel,
         template_id=template_id,
         recipient=recipient,
@@ -155,18 +193,45 @@ def notification_send_one_off(
     )
 
 
+def _refusal(error: Exception, *, field: str | None) -> BadRequestError:
+    """A refusal from the template language or the recipient rules, which
+    carry both Notify's text (``str(error)``) and a French one."""
+    return BadRequestError(str(error), french_message=error.french_message, field=field)
+
+
+def _check_channel(service: cache.ServiceSnapshot, channel: str) -> None:
+    if service.can_send(channel):
+        return
+    french_name = FRENCH_CHANNEL_NAMES[channel]
+    raise BadRequestError(
+        f"Service is not allowed to send {CHANNEL_NAMES[channel]}",
+        french_message=f"Ce service n’est pas autorisé à envoyer {french_name}.",
+    )
+
+
 def _template(
     service: cache.ServiceSnapshot, template_id, channel: str
 ) -> cache.TemplateSnapshot:
     template = cache.template_get(service.id, template_id)
     if template is None:
-        raise BadRequestError("Template not found")
-    if template.channel != channel:
         raise BadRequestError(
-            f"{template.channel} template is not suitable for {channel} notification"
+            "Template not found",
+            french_message="Ce modèle n’existe pas dans ce service.",
+            field=TEMPLATE,
+        )
+    if template.channel != channel:
+        french_name = FRENCH_CHANNEL_NAMES[channel]
+        raise BadRequestError(
+            f"{template.channel} template is not suitable for {channel} notification",
+            french_message=f"Ce modèle ne peut pas servir à envoyer {french_name}.",
+            field=TEMPLATE,
         )
     if template.archived:
-        raise BadRequestError("Template has been deleted")
+        raise BadRequestError(
+            "Template has been deleted",
+            french_message="Ce modèle a été archivé : il ne peut plus servir.",
+            field=TEMPLATE,
+        )
     return template
 
 
@@ -187,10 +252,8 @@ def _render(service, template, personalisation, sanitise_content_for, channel):
             content = language.render_sms(
                 body=template.body, personalisation=personalisation, prefix=prefix
             )
-    except language.MissingPersonalisationError as error:
-        raise BadRequestError(str(error)) from error
-    except language.ContentRejected as error:
-        raise BadRequestError(str(error)) from error
+    except (language.MissingPersonalisationError, language.ContentRejected) as error:
+        raise _refusal(error, field=PERSONALISATION) from error
     except language.MessageTooLong as error:
         content, too_long = None, error
     else:
@@ -216,13 +279,19 @@ def _has_file(personalisation: dict) -> bool:
 
 def _refuse_file(service, channel: str) -> None:
     if channel != "email":
-        raise BadRequestError("Can only send a file by email")
+        raise BadRequestError(
+            "Can only send a file by email",
+            french_message="Seul un email peut contenir un fichier.",
+            field=PERSONALISATION,
+        )
     # TODO(#4): sending a file by email (a download link) is not offered
     # yet; the refusal is Notify's for a service that has not set it up.
     raise BadRequestError(
         "Send files by email has not been set up - add contact details for your "
         f"service at {settings.PUBLIC_API_BASE_URL.rstrip('/')}/services/"
-        f"{service.id}/service-settings/send-files-by-email"
+        f"{service.id}/service-settings/send-files-by-email",
+        french_message="L’envoi de fichiers par email n’est pas encore proposé.",
+        field=PERSONALISATION,
     )
 
 
@@ -233,19 +302,23 @@ def _reply_to(service: cache.ServiceSnapshot, channel: str, reply_to_id) -> str:
             service.default_reply_to,
             "email_reply_to_id",
         )
+        french = "Cette adresse de réponse n’existe pas ou a été supprimée."
     else:
         senders, default, name = (
             service.sms_senders,
             service.default_sms_sender or settings.DEFAULT_SMS_SENDER,
             "sms_sender_id",
         )
+        french = "Cet expéditeur de SMS n’existe pas ou a été supprimé."
     if reply_to_id is None:
         return default
     chosen = senders.get(str(uuid.UUID(str(reply_to_id))))
     if chosen is None:
         raise BadRequestError(
             f"{name} {reply_to_id} does not exist in database for service id "
-            f"{service.id}"
+            f"{service.id}",
+            french_message=french,
+            field=REPLY_TO,
         )
     return chosen
 
@@ -253,21 +326,13 @@ def _reply_to(service: cache.ServiceSnapshot, channel: str, reply_to_id) -> str:
 def _recipient(sender: Sender, channel: str, recipient: str) -> _Recipient:
     service = sender.service
     given = (recipient or "").strip()
-    restricted = sender.key_type == "team" or (
-        sender.key_type == "normal" and service.restricted
-    )
-    if restricted and language.normalise_for_matching(channel, given) not in (
-        service.team
-    ):
-        raise BadRequestError(
-            TEAM_KEY_ERROR if sender.key_type == "team" else TRIAL_MODE_ERROR
-        )
+    _check_team(sender, channel, given)
 
     if channel == "email":
         return _Recipient(given=given, normalised=_valid_email(given))
     phone = _valid_phone(given)
     if phone.international and not service.can_send_international_sms:
-        raise BadRequestError("Cannot send to international mobile numbers")
+        raise _refusal(language.InternationalNumberNotAllowedError(), field=RECIPIENT)
     if phone.international:
         limits.check_daily_limit(
             service=service, key_type=sender.key_type, kind="international_sms"
@@ -277,23 +342,53 @@ def _recipient(sender: Sender, channel: str, recipient: str) -> _Recipient:
     )
 
 
+def _check_team(sender: Sender, channel: str, given: str) -> None:
+    """A team key, or a live key of a service in trial mode, sends only to
+    the team and the guest list (compared in normalised form, so a member's
+    number matches however it was written)."""
+    service = sender.service
+    trial_mode = service.restricted and not sender.ignore_trial_mode
+    restricted = sender.key_type == "team" or (
+        sender.key_type == "normal" and trial_mode
+    )
+    if not restricted:
+        return
+    if language.normalise_for_matching(channel, given) in service.team:
+        return
+    if sender.key_type == "team":
+        raise BadRequestError(
+            TEAM_KEY_ERROR, french_message=TEAM_KEY_FRENCH, field=RECIPIENT
+        )
+    raise BadRequestError(
+        TRIAL_MODE_ERROR, french_message=TRIAL_MODE_FRENCH, field=RECIPIENT
+    )
+
+
 def _valid_email(value: str) -> str:
     try:
         if len(value) > MAX_RECIPIENT_LENGTH:
-            raise language.InvalidRecipientError("Not a valid email address")
+            raise language.InvalidEmailAddressError()
         return language.validate_email_address(value)
     except language.InvalidRecipientError as error:
-        raise BadRequestError(language.recipient_error_message(error)) from error
+        raise BadRequestError(
+            language.recipient_error_message(error),
+            french_message=error.french_message,
+            field=RECIPIENT,
+        ) from error
 
 
 def _valid_phone(value: str) -> language.Phone:
     try:
         if len(value) > MAX_RECIPIENT_LENGTH:
-            raise language.InvalidRecipientError("Too many digits")
+            raise language.InvalidPhoneNumberError(language.Problem.TOO_LONG)
         return language.validate_phone_number(value)
     except language.InvalidRecipientError as error:
-        message = language.recipient_error_message(error)
-        raise ApiError(message, error="InvalidPhoneError") from error
+        raise ApiError(
+            language.recipient_error_message(error),
+            error="InvalidPhoneError",
+            french_message=error.french_message,
+            field=RECIPIENT,
+        ) from error
 
 
 def _from_email(service: cache.ServiceSnapshot) -> str:

@@ -1,9 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against the live
 server. A team signs in with TOTP, registers and uses a passkey (Chromium's
 virtual authenticator), creates a template and sees its preview, sends a
-message that reaches ``delivered``, creates an API key and uses it, and
-invites a member. axe-core checks each main page; screenshots are saved
-under test-artifacts/screenshots/."""
+message that reaches ``delivered``, sees a refused send's reason in French
+at its field, creates an API key and uses it, and invites a member.
+axe-core checks each main page; screenshots are saved under
+test-artifacts/screenshots/."""
 
 import json
 import os
@@ -199,6 +200,25 @@ def test_create_template_see_preview_and_send_it_until_delivered(page, team):
     )
     screenshot(page, "13-message-distribue")
     check_accessibility(page, "notification")
+
+
+def test_a_refused_send_shows_its_french_reason_at_the_field(page, team):
+    user, device, service = team
+    template = factories.email_template(service=service)
+    sign_in_with_totp(page, user, device)
+
+    page.goto(f"/services/{service.id}/envoyer/{template.id}/")
+    page.get_by_label("Adresse électronique du destinataire").fill("x@example.fr")
+    page.get_by_label("name").fill("Camille")
+    page.get_by_label("reference").fill("A-1")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+
+    reason = "En mode d’essai, vous ne pouvez envoyer qu’aux membres"
+    assert reason in page.locator("#id_recipient-desc-error").inner_text()
+    assert reason in page.locator("#resume-erreurs").inner_text()
+    assert page.locator("#id_recipient").get_attribute("aria-invalid") == "true"
+    screenshot(page, "16-envoi-refuse")
+    check_accessibility(page, "send-refused")
 
 
 def test_create_an_api_key_and_use_it_against_the_api(page, team, live_server):
