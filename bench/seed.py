@@ -3,6 +3,7 @@
 Run inside the benchmark's environment: ``python -m bench.seed``."""
 
 import json
+import uuid
 
 import django
 
@@ -13,7 +14,8 @@ def main() -> None:
     from services.models import Service
     from templates_app import actions as template_actions
 
-    service = service_actions.service_create(name="Benchmark", restricted=False)
+    name = f"Benchmark {uuid.uuid4().hex[:8]}"
+    service = service_actions.service_create(name=name, restricted=False)
     limit = 1_000_000_000
     Service.objects.filter(id=service.id).update(
         email_daily_limit=limit, sms_daily_limit=limit, rate_limit=limit
