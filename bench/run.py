@@ -18,6 +18,8 @@ import redis
 
 from . import ceilings
 from .common import (
+    DEFAULT_DATABASE,
+    DEFAULT_REDIS_DB,
     PYTHON,
     ROOT,
     BenchEnvironment,
@@ -50,6 +52,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--worker-concurrency", type=int, default=32)
     parser.add_argument("--worker-pool", default="threads")
     parser.add_argument("--quick", action="store_true", help="small, fast run")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="its own DB")
+    parser.add_argument("--redis-db", type=int, default=DEFAULT_REDIS_DB)
     options = parser.parse_args(argv)
     if options.quick:
         options.burst = min(options.burst, 2_000)
@@ -288,7 +292,11 @@ def memory_rows(web: list, workers: list) -> list:
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(sys.argv[1:] if argv is None else argv)
     require_wrk()
-    bench = BenchEnvironment(latency_ms=options.latency_ms)
+    bench = BenchEnvironment(
+        latency_ms=options.latency_ms,
+        database=options.database,
+        redis_db=options.redis_db,
+    )
     started = time.time()
     print("Preparing the benchmark database and data…", flush=True)
     reset_database(bench)
