@@ -6,7 +6,6 @@ Everything goes through ``templates_app.rendering`` (the template
 language); this module only adapts its results for the screens.
 """
 
-import html
 from dataclasses import dataclass
 
 from . import rendering
@@ -36,23 +35,26 @@ def sample_personalisation(*texts: str) -> dict[str, str]:
     return {name: f"(({name}))" for name in rendering.placeholders(*texts)}
 
 
-def email_preview(*, subject: str, body: str) -> EmailPreview:
+def email_preview(
+    *,
+    subject: str,
+    body: str,
+    service_name: str = "",
+    branding: str = "state",
+    logo_url: str = "",
+) -> EmailPreview:
+    """The email as its recipients will see it (the service's name and
+    branding), placeholders shown where the values go."""
     rendered = rendering.render_email(
         subject=subject,
         body=body,
         personalisation=sample_personalisation(subject, body),
+        service_name=service_name,
+        branding=branding,
+        logo_url=logo_url,
         check_length=False,
     )
-    document = rendered.html
-    if not document.lstrip().lower().startswith(("<!doctype", "<html")):
-        # TODO(#6): the first cut of the renderer gives a fragment; the
-        # template language (#3) gives the full DSFR document.
-        document = (
-            '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
-            f"<title>{html.escape(rendered.subject)}</title></head>"
-            f"<body>{document}</body></html>"
-        )
-    return EmailPreview(subject=rendered.subject, document=document)
+    return EmailPreview(subject=rendered.subject, document=rendered.html)
 
 
 def sms_preview(*, body: str, prefix: str = "") -> SmsPreview:

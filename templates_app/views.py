@@ -2,6 +2,7 @@
 version history, archive."""
 
 from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
@@ -10,7 +11,7 @@ from dsfr.forms import DsfrBaseForm
 
 from config.backoffice import ServicePageMixin, ServicePageView
 
-from . import actions, preview, rendering, selectors
+from . import actions, branding, preview, rendering, selectors
 from .forms import TemplateForm, TemplateSearchForm
 from .models import Template, TemplateChannel
 
@@ -18,14 +19,22 @@ from .models import Template, TemplateChannel
 # script may run in it and it may not reach anything but inline styles and
 # images, whatever a template contains.
 PREVIEW_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src {origin} data:; "
     "sandbox; frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
 )
 
 
-def preview_document_response(document: str) -> HttpResponse:
+def preview_logo_url(request) -> str:
+    """The Marianne symbol from this server, so the preview shows it."""
+    return request.build_absolute_uri(staticfiles_storage.url(branding.LOGO_PATH))
+
+
+def preview_document_response(request, document: str) -> HttpResponse:
     response = HttpResponse(document, content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = PREVIEW_CSP
+    # Images only from this server (the brand symbol); a sandboxed document
+    # has no origin of its own, so 'self' would match nothing.
+    origin = request.build_absolute_uri("/").rstrip("/")
+    response["Content-Security-Policy"] = PREVIEW_CSP.format(origin=origin)
     response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "no-store"
     return response
@@ -215,8 +224,14 @@ class TemplateVersionDocumentView(TemplateMixin, ServicePageMixin, View):
         )
         if version is None or version.channel != TemplateChannel.EMAIL:
             raise Http404("Version introuvable")
-        email = preview.email_preview(subject=version.subject, body=version.body)
-        return preview_document_response(email.document)
+        email = preview.email_preview(
+            subject=version.subject,
+            body=version.body,
+            service_name=self.service.name,
+            branding=self.service.branding,
+            logo_url=preview_logo_url(request),
+        )
+        return preview_document_response(request, email.document)
 
 
 class DraftPreviewView(ServicePageMixin, View):
@@ -231,8 +246,14 @@ class DraftPreviewView(ServicePageMixin, View):
         body = request.POST.get("body", "")[:200_000]
         if request.POST.get("format") == "json":
             return JsonResponse(self._summary(channel, subject, body))
-        email = preview.email_preview(subject=subject, body=body)
-        return preview_document_response(email.document)
+        email = preview.email_preview(
+            subject=subject,
+            body=body,
+            service_name=self.service.name,
+            branding=self.service.branding,
+            logo_url=preview_logo_url(request),
+        )
+        return preview_document_response(request, email.document)
 
     def _summary(self, channel: str, subject: str, body: str) -> dict:
         summary = {"placeholders": rendering.placeholders(subject, body)}

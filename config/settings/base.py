@@ -24,6 +24,10 @@ PUBLIC_API_BASE_URL = env("PUBLIC_API_BASE_URL", default="")
 # The domain of the From address of every email (the local part comes from
 # the service's sender name).
 EMAIL_SENDER_DOMAIN = env("EMAIL_SENDER_DOMAIN", default="notifications.beta.gouv.fr")
+# The Marianne symbol in State-branded emails must be an image on a public
+# URL (mail clients block embedded ones); by default the static file under
+# PUBLIC_API_BASE_URL.
+EMAIL_LOGO_URL = env("EMAIL_LOGO_URL", default="")
 
 INSTALLED_APPS = [
     "config.admin_site.OTPAdminConfig",

@@ -39,7 +39,7 @@ from providers.base import (
     ProviderTemporaryError,
 )
 from services.models import KeyType
-from templates_app import rendering
+from templates_app import branding, rendering
 
 from ..models import AttemptOutcome, DeliveryAttempt
 from .common import (
@@ -146,6 +146,7 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
             service_name=notification.service.name,
             branding=notification.service.branding,
             unsubscribe_url=notification.one_click_unsubscribe_url or "",
+            logo_url=branding.email_logo_url(),
             # Limits were checked when the notification was accepted.
             check_length=False,
         )

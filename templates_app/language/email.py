@@ -115,6 +115,7 @@ def render_email(
     unsubscribe_url: str = "",
     with_html: bool = True,
     check_length: bool = True,
+    logo_url: str = "",
 ) -> RenderedEmail:
     """Render an email; raise ``MissingPersonalisationError``, then
     ``EmptyMessageError``, then (unless ``check_length`` is false)
@@ -153,7 +154,7 @@ def render_email(
         html_body = BodyRenderer(values, formatted).render(compiled)
         html = document(
             title=filled_subject,
-            header=header_html(branding, service_name or ""),
+            header=header_html(branding, service_name or "", logo_url),
             body=html_body,
             footer=footer_html(service_name or "", unsubscribe_href),
         )

@@ -266,12 +266,18 @@ def _wrap_list(items: str, *, ordered: bool, start: int) -> str:
     return f"{_LIST_TABLE_OPEN}{_UL_OPEN}{items}</ul>{_LIST_TABLE_CLOSE}"
 
 
-# TODO(#3): the DSFR block shows the Marianne symbol above "République
-# Française"; mail clients block data: URIs, so it needs an image hosted on
-# the platform's public domain (with empty alt text, the words being there).
-# Until then the block is text only.
+# The DSFR block: the Marianne symbol above "République Française" and the
+# motto. Mail clients block data: URIs, so the symbol is an image hosted on
+# the platform's public domain (``logo_url``); its alt text is empty because
+# the words follow it. Without a URL the block is text only.
+_BRAND_LOGO = (
+    '<img src="{src}" width="40" height="40" alt="" '
+    'style="display: block; border: 0; margin: 0 0 8px 0; width: 40px; '
+    'height: 40px;">'
+)
 _BRAND_BLOCK = (
     '<td valign="middle" style="padding: 0 24px 0 0; white-space: nowrap;">'
+    "{logo}"
     f'<p style="margin: 0; {_FONT} font-size: 15px; line-height: 18px; '
     "font-weight: 700; letter-spacing: 0.3px; text-transform: uppercase; "
     'color: #161616;">République<br>Française</p>'
@@ -300,12 +306,15 @@ _FOOTER_P_OPEN = (
 
 
 @lru_cache(maxsize=256)
-def header_html(branding: str, service_name: str) -> str:
+def header_html(branding: str, service_name: str, logo_url: str = "") -> str:
     """The header row for a branding and a service name."""
     name = html.escape(" ".join(service_name.split()))
     cells = []
     if branding != BRANDING_NEUTRAL:
-        cells.append(_BRAND_BLOCK)
+        is_web = logo_url.startswith(("https://", "http://"))
+        logo_src = link_target(logo_url) if is_web else None
+        logo = _BRAND_LOGO.format(src=html.escape(logo_src)) if logo_src else ""
+        cells.append(_BRAND_BLOCK.replace("{logo}", logo))
     if name:
         divider = "border-left: 1px solid #dddddd; " if cells else ""
         padding = "padding: 0 0 0 24px;" if cells else "padding: 0;"

@@ -97,6 +97,26 @@ def test_email_preview_is_a_sandboxed_document_with_a_strict_csp(
     assert "&lt;script&gt;" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("branding", "has_state_block"), [("state", True), ("neutral", False)]
+)
+def test_email_preview_shows_the_service_name_and_its_branding(
+    manager_client, team_service, branding, has_state_block
+):
+    team_service.branding = branding
+    team_service.save(update_fields=["branding"])
+    url = reverse("templates_app:draft-preview", args=[team_service.id])
+
+    response = manager_client.post(
+        url, {"channel": "email", "subject": "Objet", "body": "Bonjour"}
+    )
+
+    document = response.content.decode()
+    assert document.lstrip().lower().startswith("<!doctype html")
+    assert team_service.name in document
+    assert ("République<br>Française" in document) is has_state_block
+
+
 def test_sms_preview_counts_parts_and_names_costly_characters(
     manager_client, team_service
 ):

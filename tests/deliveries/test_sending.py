@@ -77,6 +77,20 @@ def test_notification_deliver_hands_over_and_records_when_accepted(new_notificat
     assert attempt.finished_at >= attempt.started_at
 
 
+def test_state_branded_email_carries_the_symbol_from_the_public_host(
+    new_notification, settings
+):
+    settings.PUBLIC_API_BASE_URL = "https://notifications.example.gouv.fr"
+    settings.EMAIL_LOGO_URL = ""
+    notification = new_notification("email")
+
+    actions.notification_deliver(notification_id=notification.id)
+
+    [entry] = fake.outbox
+    symbol = "https://notifications.example.gouv.fr/static/templates_app/email/"
+    assert f'<img src="{symbol}marianne.png"' in entry.message.html_body
+
+
 def test_notification_deliver_does_nothing_when_not_created(new_notification):
     notification = new_notification("sms", status="delivered")
 
