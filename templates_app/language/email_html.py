@@ -24,11 +24,13 @@ from urllib.parse import quote
 
 from .markdown import (
     LINE_BREAK,
+    MAX_LIST_DEPTH,
     CompiledBody,
     Heading,
     Inset,
     ItemList,
     Link,
+    ListItem,
     Paragraph,
     Rule,
     Slot,
@@ -59,8 +61,27 @@ _LIST_TABLE_OPEN = (
     f'<td style="{_FONT}">'
 )
 _LIST_TABLE_CLOSE = "</td></tr></table>"
-_UL_OPEN = '<ul style="margin: 0 0 0 24px; padding: 0; list-style-type: disc;">'
-_OL_STYLE = "margin: 0 0 0 24px; padding: 0; list-style-type: decimal;"
+# A sub-list sits inside its item (no table: a list in a list is what
+# screen readers announce as a level), indented again by 24px. Bullets
+# change shape at each level, as browsers draw them; numbers stay decimal.
+_BULLET_SHAPES = ("disc", "circle", "square")
+
+
+def _list_style(*, ordered: bool, depth: int) -> str:
+    margin = "0 0 0 24px" if depth == 1 else "8px 0 0 24px"
+    shape = _BULLET_SHAPES[min(depth, len(_BULLET_SHAPES)) - 1]
+    return (
+        f"margin: {margin}; padding: 0; "
+        f"list-style-type: {'decimal' if ordered else shape};"
+    )
+
+
+_DEPTHS = range(1, MAX_LIST_DEPTH + 1)
+_UL_OPEN = {
+    depth: f'<ul style="{_list_style(ordered=False, depth=depth)}">'
+    for depth in _DEPTHS
+}
+_OL_STYLE = {depth: _list_style(ordered=True, depth=depth) for depth in _DEPTHS}
 LI_OPEN = f'<li style="margin: 0 0 8px 0; padding: 0 0 0 4px; {_TEXT}">'
 INSET_OPEN = (
     '<blockquote style="margin: 0 0 24px 0; padding: 4px 0 4px 20px; '
@@ -221,28 +242,46 @@ class BodyRenderer:
             out.append(self._item_list(items))
         _flush(parts, out, opening)
 
-    def _item_list(self, items: tuple, *, ordered: bool = False, start=1) -> str:
+    def _item_list(self, items: tuple) -> str:
         rendered = "".join(
             [f"{LI_OPEN}{html.escape(typeset(item))}</li>" for item in items]
         )
-        return _wrap_list(rendered, ordered=ordered, start=start)
+        return f"{_LIST_TABLE_OPEN}{_UL_OPEN[1]}{rendered}</ul>{_LIST_TABLE_CLOSE}"
 
     def _list(self, block: ItemList, out: list[str]) -> None:
+        items = self._list_items(block)
+        if items:
+            out.append(
+                f"{_LIST_TABLE_OPEN}{_list_html(block, items)}{_LIST_TABLE_CLOSE}"
+            )
+
+    def _list_items(self, block: ItemList) -> str:
         rendered: list[str] = []
         for item in block.items:
-            expanded = self._list_value(item[0]) if len(item) == 1 else None
+            sublists = self._sublists(item) if item.sublists else ""
+            inlines = item.inlines
+            expanded = self._list_value(inlines[0]) if len(inlines) == 1 else None
             if expanded:
+                # Sub-lists written under a list value follow its last item.
                 rendered.extend(
-                    f"{LI_OPEN}{html.escape(typeset(text))}</li>" for text in expanded
+                    f"{LI_OPEN}{html.escape(typeset(text))}</li>"
+                    for text in expanded[:-1]
                 )
+                last = html.escape(typeset(expanded[-1]))
+                rendered.append(f"{LI_OPEN}{last}{sublists}</li>")
                 continue
-            content = trim_breaks(self.inline(item))
-            if content:
-                rendered.append(f"{LI_OPEN}{content}</li>")
-        if rendered:
-            out.append(
-                _wrap_list("".join(rendered), ordered=block.ordered, start=block.start)
-            )
+            content = trim_breaks(self.inline(inlines))
+            if content or sublists:
+                rendered.append(f"{LI_OPEN}{content}{sublists}</li>")
+        return "".join(rendered)
+
+    def _sublists(self, item: ListItem) -> str:
+        rendered: list[str] = []
+        for sublist in item.sublists:
+            items = self._list_items(sublist)
+            if items:
+                rendered.append(_list_html(sublist, items))
+        return "".join(rendered)
 
     def _inset(self, block: Inset, out: list[str]) -> None:
         inner: list[str] = []
@@ -258,12 +297,11 @@ def _flush(parts: list[str], out: list[str], opening: str) -> None:
         out.append(f"{opening}{content}</p>")
 
 
-def _wrap_list(items: str, *, ordered: bool, start: int) -> str:
-    if ordered:
-        start_attribute = f' start="{start}"' if start != 1 else ""
-        opening = f'<ol{start_attribute} style="{_OL_STYLE}">'
-        return f"{_LIST_TABLE_OPEN}{opening}{items}</ol>{_LIST_TABLE_CLOSE}"
-    return f"{_LIST_TABLE_OPEN}{_UL_OPEN}{items}</ul>{_LIST_TABLE_CLOSE}"
+def _list_html(block: ItemList, items: str) -> str:
+    if not block.ordered:
+        return f"{_UL_OPEN[block.depth]}{items}</ul>"
+    start_attribute = f' start="{block.start}"' if block.start != 1 else ""
+    return f'<ol{start_attribute} style="{_OL_STYLE[block.depth]}">{items}</ol>'
 
 
 # The DSFR block: the Marianne symbol above "République Française" and the

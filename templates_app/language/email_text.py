@@ -1,8 +1,10 @@
 """The plain-text part of an email, from the same compiled body as the HTML.
 
 Headings are underlined (``=`` for ``#``, ``-`` for ``##``), bullets read
-``•``, numbered items ``1.``, a link reads ``text : address``, a rule is a
-row of dashes, and an inset is a plain paragraph.
+``•`` (``◦`` then ``▪`` in sub-lists, as the HTML draws them), numbered
+items ``1.``, a sub-list is indented to its item's text, a link reads
+``text : address``, a rule is a row of dashes, and an inset is a plain
+paragraph.
 """
 
 from .email_html import BodyRenderer, link_target
@@ -13,6 +15,7 @@ from .markdown import (
     Inset,
     ItemList,
     Link,
+    ListItem,
     Paragraph,
     Rule,
     Slot,
@@ -23,6 +26,7 @@ from .typography import NBSP, typeset
 
 _UNDERLINE_LIMIT = 65
 RULE_TEXT = "-" * 40
+_BULLETS = ("\u2022", "\u25e6", "\u25aa")
 
 
 class TextRenderer(BodyRenderer):
@@ -98,22 +102,37 @@ class TextRenderer(BodyRenderer):
 
     def _list(self, block: ItemList, out: list[str]) -> None:
         lines: list[str] = []
-        number = block.start
-        for item in block.items:
-            expanded = self._list_value(item[0]) if len(item) == 1 else None
-            if expanded:
-                texts = [typeset(text) for text in expanded]
-            else:
-                texts = [self.inline(item).strip()]
-            for text in texts:
-                if not text:
-                    continue
-                marker = f"{number}. " if block.ordered else "\u2022 "
-                indent = "\n" + " " * len(marker)
-                lines.append(marker + text.replace("\n", indent))
-                number += 1
+        self._list_lines(block, "", lines)
         if lines:
             out.append("\n".join(lines))
+
+    def _list_lines(self, block: ItemList, indent: str, lines: list[str]) -> None:
+        number = block.start
+        bullet = _BULLETS[min(block.depth, len(_BULLETS)) - 1]
+        for item in block.items:
+            texts = self._item_texts(item)
+            for position, text in enumerate(texts):
+                marker = f"{number}." if block.ordered else bullet
+                hanging = indent + " " * (len(marker) + 1)
+                nested: list[str] = []
+                if position == len(texts) - 1:
+                    # Sub-lists written under a list value follow its last
+                    # item, as in the HTML.
+                    for sublist in item.sublists:
+                        self._list_lines(sublist, hanging, nested)
+                if not text and not nested:
+                    continue
+                line = f"{indent}{marker} {text}".rstrip()
+                lines.append(line.replace("\n", "\n" + hanging))
+                lines.extend(nested)
+                number += 1
+
+    def _item_texts(self, item: ListItem) -> list[str]:
+        inlines = item.inlines
+        expanded = self._list_value(inlines[0]) if len(inlines) == 1 else None
+        if expanded:
+            return [typeset(text) for text in expanded]
+        return [self.inline(inlines).strip()]
 
     def _inset(self, block: Inset, out: list[str]) -> None:
         for paragraph in block.paragraphs:

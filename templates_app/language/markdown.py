@@ -6,7 +6,11 @@ The subset is GOV.UK Notify's:
   a paragraph); a space must follow the ``#``, so ``#RGPD`` stays text;
 - bullet lists (``*``, ``-``, ``+`` or ``•`` then a space) and numbered
   lists (``1.`` then a space; the first number is kept). A bullet line may
-  follow a paragraph line directly; a numbered one only if it is ``1.``;
+  follow a paragraph line directly; a numbered one only if it is ``1.``.
+  An item line indented by two spaces or more under an item (a tab counts
+  four) opens a sub-list of that item, bullets and numbers mixed freely, up
+  to ``MAX_LIST_DEPTH`` levels; deeper indentation stays at the deepest
+  level;
 - inset text: lines starting with ``^``;
 - a horizontal rule: ``---``, ``***`` or ``___``;
 - links ``[text](https://…)``, ``<https://…>`` and bare ``http(s)://``
@@ -39,6 +43,11 @@ _HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _BULLET = re.compile(r" {0,3}[*+\u2022-][ \t]+(.*)")
 _NUMBERED = re.compile(r" {0,3}(\d{1,9})\.[ \t]+(.*)")
 _INSET = re.compile(r" {0,3}\^[ \t]?(.*)")
+# Inside a list, an item line at any indentation: (indent, bullet, number,
+# text).
+_ITEM = re.compile(r"( *)(?:([*+\u2022-])|(\d{1,9})\.)[ \t]+(.*)")
+
+MAX_LIST_DEPTH = 4
 
 _INLINE_TOKEN = re.compile(
     r"\\(?P<escaped>[!-/:-@\[-`{-~])"
@@ -110,10 +119,21 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class ListItem:
+    """An item's text, and the lists nested in it, in order."""
+
+    inlines: tuple
+    sublists: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ItemList:
+    """A list of ``ListItem``; ``depth`` is 1 for a list at the top."""
+
     ordered: bool
     start: int
     items: tuple
+    depth: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +167,6 @@ def compile_body(source: str) -> CompiledBody:
     return CompiledBody(blocks=tuple(parser.parse()), placeholders=tuple(found))
 
 
-# TODO(#3): nested lists are not parsed (an indented marker continues the
-# item as text); Notify's renderer nests them. Add levels to ItemList and
-# to both renderers when a service needs them.
 def _item_match(line: str) -> tuple[bool, re.Match] | None:
     match = _BULLET.fullmatch(line)
     if match:
@@ -211,7 +228,7 @@ class _BlockParser:
             return self._inset()
         item = _item_match(line)
         if item and not (paragraph and item[0] and int(item[1].group(1)) != 1):
-            return self._list(ordered=item[0])
+            return self._list()
         return None
 
     def _inset(self) -> Inset:
@@ -234,43 +251,140 @@ class _BlockParser:
             tuple(self._inlines("\n".join(lines)) for lines in paragraphs if lines)
         )
 
-    def _list(self, *, ordered: bool) -> ItemList:
-        items: list[list[str]] = []
-        start = 1
+    def _list(self) -> ItemList:
+        first = _ITEM.fullmatch(self.lines[self.position])
+        root = _OpenList(ordered=first.group(2) is None, start=_number(first))
+        root.add(first)
+        stack = [root]
+        self.position += 1
+        after_blank = False
         while self.position < len(self.lines):
             line = self.lines[self.position]
-            item = _item_match(line)
-            if item and item[0] == ordered:
-                if not items and ordered:
-                    start = int(item[1].group(1))
-                items.append([item[1].group(2 if ordered else 1).strip()])
-                self.position += 1
-            elif line.strip() and not _starts_block(line):
-                items[-1].append(line.strip())
-                self.position += 1
-            elif not line.strip() and self._list_continues(ordered):
+            if not line.strip():
+                if not self._list_continues(stack):
+                    break
+                after_blank = True
                 continue
-            else:
+            item = None if _RULE.fullmatch(line) else _ITEM.fullmatch(line)
+            if item is not None:
+                place = _placement(stack, item, after_blank=after_blank)
+                if place[0] is _END:
+                    break
+                _add_item(stack, item, place)
+            elif _starts_block(line):
                 break
-        return ItemList(
-            ordered=ordered,
-            start=start,
-            items=tuple(self._inlines("\n".join(lines)) for lines in items),
-        )
+            else:
+                stack[-1].items[-1][0].append(line.strip())
+            after_blank = False
+            self.position += 1
+        return self._freeze(root)
 
-    def _list_continues(self, ordered: bool) -> bool:
+    def _list_continues(self, stack: list["_OpenList"]) -> bool:
         """After a blank line, a list goes on if its next item follows."""
         following = self.position
         while following < len(self.lines) and not self.lines[following].strip():
             following += 1
-        item = following < len(self.lines) and _item_match(self.lines[following])
-        if item and item[0] == ordered:
-            self.position = following
-            return True
-        return False
+        if following == len(self.lines) or _RULE.fullmatch(self.lines[following]):
+            return False
+        item = _ITEM.fullmatch(self.lines[following])
+        if item is None or _placement(stack, item, after_blank=True)[0] is _END:
+            return False
+        self.position = following
+        return True
+
+    def _freeze(self, open_list: "_OpenList") -> ItemList:
+        items = tuple(
+            ListItem(
+                self._inlines("\n".join(lines)),
+                tuple(self._freeze(sublist) for sublist in sublists),
+            )
+            for lines, sublists in open_list.items
+        )
+        return ItemList(
+            ordered=open_list.ordered,
+            start=open_list.start,
+            items=items,
+            depth=open_list.depth,
+        )
 
     def _inlines(self, text: str) -> tuple:
         return _typeset_nodes(_parse_inline(text, self.found))
+
+
+# Where an item line goes among the open lists (see ``_placement``).
+_END = "end"  # a top-level item of the other kind: the list ends
+_TEXT = "text"  # reads as the current item's text
+_SIBLING = "sibling"  # the next item of an open list
+_NEST = "nest"  # opens a sub-list in the last item of an open list
+_RESTART = "restart"  # a sub-list of the other kind, beside the open one
+
+
+class _OpenList:
+    """A list while it is parsed: each item is its lines and sub-lists;
+    ``indent`` is its last item's."""
+
+    __slots__ = ("depth", "indent", "items", "ordered", "start")
+
+    def __init__(self, *, ordered: bool, start: int, depth: int = 1) -> None:
+        self.ordered = ordered
+        self.start = start
+        self.depth = depth
+        self.indent = 0
+        self.items: list[tuple[list[str], list[_OpenList]]] = []
+
+    def add(self, item: re.Match) -> None:
+        self.items.append(([item.group(4).strip()], []))
+        self.indent = len(item.group(1))
+
+
+def _number(item: re.Match) -> int:
+    return 1 if item.group(3) is None else int(item.group(3))
+
+
+def _placement(
+    stack: list[_OpenList], item: re.Match, *, after_blank: bool
+) -> tuple[str, int]:
+    """Where an item line goes, and at which level of ``stack`` (the open
+    lists, outermost first).
+
+    The line leaves every level whose parent item it is not indented under
+    (two spaces past that item's marker); then it nests if it is indented
+    two spaces past the last item of its level, unless the deepest level is
+    reached. As at the top, a numbered sub-list opened right under a line
+    of text must start at 1, so that "2024. …" stays text.
+    """
+    indent = len(item.group(1))
+    ordered = item.group(2) is None
+    level = len(stack) - 1
+    while level and indent < stack[level - 1].indent + 2:
+        level -= 1
+    current = stack[level]
+    if indent >= current.indent + 2 and level + 1 < MAX_LIST_DEPTH:
+        interrupts = ordered and _number(item) != 1 and not after_blank
+        return (_TEXT if interrupts else _NEST), level
+    if ordered == current.ordered:
+        return _SIBLING, level
+    return (_RESTART if level else _END), level
+
+
+def _add_item(stack: list[_OpenList], item: re.Match, place: tuple) -> None:
+    """Add an item line where ``_placement`` put it; close deeper lists."""
+    kind, level = place
+    if kind is _TEXT:
+        stack[-1].items[-1][0].append(item.group().strip())
+        return
+    if kind is _SIBLING:
+        del stack[level + 1 :]
+        stack[level].add(item)
+        return
+    parent_level = level if kind is _NEST else level - 1
+    del stack[parent_level + 1 :]
+    sublist = _OpenList(
+        ordered=item.group(2) is None, start=_number(item), depth=parent_level + 2
+    )
+    sublist.add(item)
+    stack[parent_level].items[-1][1].append(sublist)
+    stack.append(sublist)
 
 
 def _trim_url(url: str) -> tuple[str, str]:
