@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from .lists import MAX_LIST_DEPTH
 from .markdown import (
     LINE_BREAK,
-    MAX_LIST_DEPTH,
     CompiledBody,
     Heading,
     Inset,

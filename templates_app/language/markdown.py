@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .lists import END, ITEM, OpenList, add_item, placement
 from .placeholders import PLACEHOLDER_PATTERN, Placeholder, clean_text
 from .placeholders import parse_placeholder as _parse_placeholder
 from .typography import typeset
@@ -43,11 +44,6 @@ _HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
 _BULLET = re.compile(r" {0,3}[*+\u2022-][ \t]+(.*)")
 _NUMBERED = re.compile(r" {0,3}(\d{1,9})\.[ \t]+(.*)")
 _INSET = re.compile(r" {0,3}\^[ \t]?(.*)")
-# Inside a list, an item line at any indentation: (indent, bullet, number,
-# text).
-_ITEM = re.compile(r"( *)(?:([*+\u2022-])|(\d{1,9})\.)[ \t]+(.*)")
-
-MAX_LIST_DEPTH = 4
 
 _INLINE_TOKEN = re.compile(
     r"\\(?P<escaped>[!-/:-@\[-`{-~])"
@@ -252,9 +248,7 @@ class _BlockParser:
         )
 
     def _list(self) -> ItemList:
-        first = _ITEM.fullmatch(self.lines[self.position])
-        root = _OpenList(ordered=first.group(2) is None, start=_number(first))
-        root.add(first)
+        root = OpenList.starting_with(ITEM.fullmatch(self.lines[self.position]))
         stack = [root]
         self.position += 1
         after_blank = False
@@ -265,34 +259,34 @@ class _BlockParser:
                     break
                 after_blank = True
                 continue
-            item = None if _RULE.fullmatch(line) else _ITEM.fullmatch(line)
+            item = None if _RULE.fullmatch(line) else ITEM.fullmatch(line)
             if item is not None:
-                place = _placement(stack, item, after_blank=after_blank)
-                if place[0] is _END:
+                place = placement(stack, item, after_blank=after_blank)
+                if place[0] is END:
                     break
-                _add_item(stack, item, place)
+                add_item(stack, item, place)
             elif _starts_block(line):
                 break
             else:
-                stack[-1].items[-1][0].append(line.strip())
+                stack[-1].add_text(line.strip())
             after_blank = False
             self.position += 1
         return self._freeze(root)
 
-    def _list_continues(self, stack: list["_OpenList"]) -> bool:
+    def _list_continues(self, stack: list[OpenList]) -> bool:
         """After a blank line, a list goes on if its next item follows."""
         following = self.position
         while following < len(self.lines) and not self.lines[following].strip():
             following += 1
         if following == len(self.lines) or _RULE.fullmatch(self.lines[following]):
             return False
-        item = _ITEM.fullmatch(self.lines[following])
-        if item is None or _placement(stack, item, after_blank=True)[0] is _END:
+        item = ITEM.fullmatch(self.lines[following])
+        if item is None or placement(stack, item, after_blank=True)[0] is END:
             return False
         self.position = following
         return True
 
-    def _freeze(self, open_list: "_OpenList") -> ItemList:
+    def _freeze(self, open_list: OpenList) -> ItemList:
         items = tuple(
             ListItem(
                 self._inlines("\n".join(lines)),
@@ -309,82 +303,6 @@ class _BlockParser:
 
     def _inlines(self, text: str) -> tuple:
         return _typeset_nodes(_parse_inline(text, self.found))
-
-
-# Where an item line goes among the open lists (see ``_placement``).
-_END = "end"  # a top-level item of the other kind: the list ends
-_TEXT = "text"  # reads as the current item's text
-_SIBLING = "sibling"  # the next item of an open list
-_NEST = "nest"  # opens a sub-list in the last item of an open list
-_RESTART = "restart"  # a sub-list of the other kind, beside the open one
-
-
-class _OpenList:
-    """A list while it is parsed: each item is its lines and sub-lists;
-    ``indent`` is its last item's."""
-
-    __slots__ = ("depth", "indent", "items", "ordered", "start")
-
-    def __init__(self, *, ordered: bool, start: int, depth: int = 1) -> None:
-        self.ordered = ordered
-        self.start = start
-        self.depth = depth
-        self.indent = 0
-        self.items: list[tuple[list[str], list[_OpenList]]] = []
-
-    def add(self, item: re.Match) -> None:
-        self.items.append(([item.group(4).strip()], []))
-        self.indent = len(item.group(1))
-
-
-def _number(item: re.Match) -> int:
-    return 1 if item.group(3) is None else int(item.group(3))
-
-
-def _placement(
-    stack: list[_OpenList], item: re.Match, *, after_blank: bool
-) -> tuple[str, int]:
-    """Where an item line goes, and at which level of ``stack`` (the open
-    lists, outermost first).
-
-    The line leaves every level whose parent item it is not indented under
-    (two spaces past that item's marker); then it nests if it is indented
-    two spaces past the last item of its level, unless the deepest level is
-    reached. As at the top, a numbered sub-list opened right under a line
-    of text must start at 1, so that "2024. …" stays text.
-    """
-    indent = len(item.group(1))
-    ordered = item.group(2) is None
-    level = len(stack) - 1
-    while level and indent < stack[level - 1].indent + 2:
-        level -= 1
-    current = stack[level]
-    if indent >= current.indent + 2 and level + 1 < MAX_LIST_DEPTH:
-        interrupts = ordered and _number(item) != 1 and not after_blank
-        return (_TEXT if interrupts else _NEST), level
-    if ordered == current.ordered:
-        return _SIBLING, level
-    return (_RESTART if level else _END), level
-
-
-def _add_item(stack: list[_OpenList], item: re.Match, place: tuple) -> None:
-    """Add an item line where ``_placement`` put it; close deeper lists."""
-    kind, level = place
-    if kind is _TEXT:
-        stack[-1].items[-1][0].append(item.group().strip())
-        return
-    if kind is _SIBLING:
-        del stack[level + 1 :]
-        stack[level].add(item)
-        return
-    parent_level = level if kind is _NEST else level - 1
-    del stack[parent_level + 1 :]
-    sublist = _OpenList(
-        ordered=item.group(2) is None, start=_number(item), depth=parent_level + 2
-    )
-    sublist.add(item)
-    stack[parent_level].items[-1][1].append(sublist)
-    stack.append(sublist)
 
 
 def _trim_url(url: str) -> tuple[str, str]:

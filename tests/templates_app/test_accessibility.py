@@ -34,9 +34,15 @@ Votre demande n°((référence)) est prête. Voici ce qu'il faut apporter :((pi�
 
 * Le guichet ouvre à 9 h.
 - Pensez à votre convocation.
+  * imprimée ou sur votre téléphone ;
+    1. avec le code de réservation ;
+      - et votre numéro de dossier.
 • Les mineurs viennent accompagnés.
 
 1. Présentez-vous à l'accueil.
+   * au rez-de-chaussée ;
+   * muni de vos pièces :
+     * ((pièces))
 2. Attendez d'être appelé.
 3. Récupérez votre titre.
 
@@ -100,7 +106,9 @@ def test_email_with_every_markdown_feature_has_no_accessibility_violation(
 
     assert axe_violations(page, rendered.html) == []
     assert page.locator("h1").inner_text() == "Votre rendez-vous du 12 mars"
-    assert page.locator("li").count() == 9
+    assert page.locator("li").count() == 17
+    assert page.locator("li li li li").count() == 1
+    assert page.locator("ol li ul li ul li").count() == 3
     assert page.locator("a").count() == 5
 
 

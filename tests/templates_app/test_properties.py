@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from templates_app import rendering
+from templates_app.language.lists import MAX_LIST_DEPTH
 from tests.templates_app.html_tree import parse, tags
 
 FAST = settings(
@@ -45,6 +46,11 @@ MARKDOWN_PIECES = [
     "• ",
     "1. ",
     "3. ",
+    "\n  * ",
+    "\n    1. ",
+    "\n\t- ",
+    "\n      • ",
+    "\n          2. ",
     "^ ",
     "---",
     "\n",
@@ -82,9 +88,19 @@ markdown_sources = st.lists(
     st.sampled_from(MARKDOWN_PIECES) | st.text(max_size=5), max_size=30
 ).map("".join)
 
+# Lines of lists at many indentations, so that sub-lists, returns to a
+# level, kind changes and the depth limit come up often.
+list_lines = st.tuples(
+    st.integers(0, 6).map("  ".__mul__) | st.sampled_from([" ", "   ", "\t", "\t  "]),
+    st.sampled_from(["* ", "- ", "• ", "1. ", "2. ", "", "^ ", "## ", "---"]),
+    st.sampled_from(["texte", "((a))", "((B))", "((c??oui))", "[lien](((a)))", ""]),
+).map("".join)
+list_sources = st.lists(list_lines, max_size=14).map("\n".join)
+
 EVERY_FEATURE = (
     "# Titre ((a))\n\n## Sous-titre\n\nBonjour ((a)), ((b))\nligne ((c??cond))\n\n"
-    "* ((a))\n* puce ((b))\n\n1. ((a))\n2. deux\n\n^ ((b)) encart\n\n---\n\n"
+    "* ((a))\n* puce ((b))\n  * ((c))\n    1. ((a))\n      - ((b))\n        * ((c))\n"
+    "\n1. ((a))\n2. deux\n   * ((b))\n\n^ ((b)) encart\n\n---\n\n"
     "[lien ((a))](((b))) <((c))> https://x.fr/((a)) ((a))"
 )
 
@@ -129,7 +145,10 @@ def check_rendering_never_raises(source, values):
         pass
 
 
-rendering_inputs = (markdown_sources, st.lists(json_values, min_size=5, max_size=8))
+rendering_inputs = (
+    markdown_sources | list_sources,
+    st.lists(json_values, min_size=5, max_size=8),
+)
 
 
 @FAST
@@ -179,7 +198,7 @@ def check_values_produce_no_markup(source, values):
 
 
 markup_inputs = (
-    st.one_of(st.just(EVERY_FEATURE), markdown_sources),
+    st.one_of(st.just(EVERY_FEATURE), markdown_sources, list_sources),
     st.lists(text_values, min_size=4, max_size=4),
 )
 
@@ -195,6 +214,60 @@ def test_no_value_produces_markup_or_a_link(source, values):
 @given(*markup_inputs)
 def test_no_value_produces_markup_or_a_link_exhaustive(source, values):
     check_values_produce_no_markup(source, values)
+
+
+# Lists nest only inside an item, at most four deep
+
+
+def _list_depths(element, depth: int = 0, inside=None) -> list[tuple[int, str]]:
+    """(depth, parent tag) for every ``ul`` and ``ol`` under ``element``."""
+    found = []
+    for child in element.children:
+        if isinstance(child, str):
+            continue
+        if child.tag in {"ul", "ol"}:
+            found.append((depth + 1, inside))
+            found.extend(_list_depths(child, depth + 1, child.tag))
+        else:
+            found.extend(_list_depths(child, depth, child.tag))
+    return found
+
+
+def check_lists_nest_in_items(source, values):
+    names = rendering.placeholders(source)
+    personalisation = _personalisation_for(names, values)
+    assume(len(personalisation) == len(names))
+    try:
+        rendered = rendering.render_email(
+            subject="Objet", body=source, personalisation=personalisation
+        )
+    except rendering.EmptyMessageError:
+        return
+
+    for depth, parent in _list_depths(parse(rendered.html_body)):
+        assert depth <= MAX_LIST_DEPTH
+        assert parent == ("td" if depth == 1 else "li")
+
+
+nesting_inputs = (
+    st.one_of(st.just(EVERY_FEATURE), markdown_sources, list_sources),
+    st.lists(text_values | st.lists(any_text, max_size=3), min_size=4, max_size=4),
+)
+
+
+@FAST
+@given(*nesting_inputs)
+def test_lists_nest_only_inside_an_item_and_at_most_four_deep(source, values):
+    check_lists_nest_in_items(source, values)
+
+
+@pytest.mark.slow
+@EXHAUSTIVE
+@given(*nesting_inputs)
+def test_lists_nest_only_inside_an_item_and_at_most_four_deep_exhaustive(
+    source, values
+):
+    check_lists_nest_in_items(source, values)
 
 
 # Subjects stay on one line
