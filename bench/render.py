@@ -51,9 +51,11 @@ Votre rendez-vous à ((heure)) au ((lieu)) est confirmé. Apportez :((pieces))
 ## À savoir
 
 * Le guichet ouvre à 9 h.
+  * le samedi à 10 h.
 * Les mineurs viennent accompagnés.
 
 1. Présentez-vous à l'accueil.
+   * muni de vos pièces.
 2. Attendez d'être appelé.
 
 ^ ((rappel??Un rappel vous sera envoyé la veille.))
