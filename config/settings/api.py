@@ -5,6 +5,10 @@ import environ
 
 env = environ.Env()
 
+# Requests under these paths skip the back office's middleware (sessions,
+# CSRF, users, messages, CSP): see config.middleware.
+API_PATH_PREFIXES = ("/v2/", "/_health")
+
 # Keys, services, templates and senders are held this many seconds in each
 # process before being read again from Redis: the longest a change made by
 # another process (a revoked key, an archived template) can go unseen.

