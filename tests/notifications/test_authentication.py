@@ -305,3 +305,85 @@ def test_authentication_with_apikey_v1_refuses_an_unknown_service(live_key):
     assert errors(call(f"ApiKey-v1 {forged}")) == [
         ("AuthError", "Invalid token: service not found")
     ]
+
+
+def _signed(live_key, claims: dict, **headers) -> str:
+    return jwt.encode(
+        {"iss": str(live_key.api_key.service_id), **claims},
+        live_key.secret,
+        algorithm="HS256",
+        headers=headers or None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"exp": int(time.time()) - 5}, CLOCK_ERROR),
+        ({"exp": "tomorrow"}, GENERAL_AUTH_ERROR),
+        ({"exp": int(time.time()) + 60}, None),
+        ({"nbf": int(time.time()) + 60}, GENERAL_AUTH_ERROR),
+        ({"nbf": int(time.time()) - 60}, None),
+        ({"aud": ""}, None),
+        ({"sub": 12}, GENERAL_AUTH_ERROR),
+        ({"sub": "someone"}, None),
+        ({"jti": ["x"]}, GENERAL_AUTH_ERROR),
+    ],
+)
+def test_authentication_checks_the_registered_claims_of_a_signed_token(
+    live_key, claims, message
+):
+    token = _signed(live_key, {"iat": int(time.time()), **claims})
+
+    response = call(bearer(token))
+
+    if message is None:
+        assert response.status_code == 200
+    else:
+        assert errors(response) == [("AuthError", message)]
+
+
+def test_authentication_does_not_check_claims_of_a_token_no_key_signed(live_key):
+    token = jwt.encode(
+        {"iss": str(live_key.api_key.service_id), "iat": 1, "exp": 1},
+        "not-the-secret-of-any-key-of-this-service",
+        algorithm="HS256",
+    )
+
+    assert errors(call(bearer(token))) == [
+        ("AuthError", "Invalid token: API key not found")
+    ]
+
+
+def test_authentication_treats_a_null_iat_as_missing(live_key):
+    token = _signed(live_key, {"iat": None})
+
+    assert errors(call(bearer(token))) == [
+        ("AuthError", "Invalid token: API key not found")
+    ]
+
+
+def test_authentication_refuses_a_header_without_alg(live_key):
+    good = _signed(live_key, {"iat": int(time.time())})
+    header = jwt.utils.base64url_encode(b'{"typ":"JWT"}').decode()
+    token = ".".join([header, *good.split(".")[1:]])
+
+    assert errors(call(bearer(token))) == [
+        ("AuthError", "Invalid token: algorithm used is not HS256")
+    ]
+
+
+def test_authentication_refuses_a_signature_over_another_header(live_key):
+    good = _signed(live_key, {"iat": int(time.time())})
+    other = _signed(live_key, {"iat": int(time.time())}, kid="other")
+    token = ".".join([other.split(".")[0], *good.split(".")[1:]])
+
+    assert errors(call(bearer(token))) == [
+        ("AuthError", "Invalid token: API key not found")
+    ]
+
+
+def test_authentication_refuses_a_detached_payload(live_key):
+    token = _signed(live_key, {"iat": int(time.time())}, b64=False, crit=["b64"])
+
+    assert errors(call(bearer(token))) == [("AuthError", GENERAL_AUTH_ERROR)]
