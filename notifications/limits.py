@@ -3,11 +3,15 @@
 * Rate limit: one token bucket per (service, key type), refilled at
   ``service.rate_limit / 60`` tokens a second, holding at most
   ``min(ceil(rate_limit / 3) + 1, 1000)`` tokens (GOV.UK Notify's shape).
-  One Lua call per request.
 * Daily limits: one counter per service, channel and day (midnight to
-  midnight, Europe/Paris). Checked with one GET before the request is
-  read, incremented once the notification is stored. A counter Redis lost
-  is rebuilt from the database on the next check.
+  midnight, Europe/Paris). Checked before the request is read,
+  incremented once the notification is stored. A counter Redis lost is
+  rebuilt from the database on the next check.
+
+A send costs two round trips to Redis: one script takes the token and
+reads the day's counter, another increments the counter after commit.
+Scripts run by their SHA1 (``EVALSHA``); Redis is sent their text only
+when it does not know them (after a restart or ``SCRIPT FLUSH``).
 
 Test keys are rate limited (in their own bucket) but never counted. When
 Redis is unreachable the checks are skipped, a warning is logged and
@@ -15,6 +19,7 @@ Redis is unreachable the checks are skipped, a warning is logged and
 """
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import threading
@@ -39,7 +44,23 @@ FRENCH_KINDS = {
     "international_sms": ("SMS vers l’étranger", "SMS vers l’étranger"),
 }
 
-_RATE_LIMIT_SCRIPT = """
+
+class _Script:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sha = hashlib.sha1(text.encode()).hexdigest()  # noqa: S324
+
+    def __call__(self, client, keys: list[str], args: list):
+        try:
+            return client.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # EVAL also stores the script for the next EVALSHA.
+            return client.eval(self.text, len(keys), *keys, *args)
+
+
+# KEYS[1] is the bucket; KEYS[2], if given, a daily counter read in the
+# same call ('' when Redis does not have it).
+_RATE_LIMIT_SCRIPT = _Script("""
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local clock = redis.call('TIME')
@@ -62,19 +83,23 @@ else
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
-return {allowed, tostring(wait)}
-"""
+local count = ''
+if #KEYS > 1 then
+  count = redis.call('GET', KEYS[2]) or ''
+end
+return {allowed, tostring(wait), count}
+""")
 
 # Increment a daily counter only if it exists: a counter Redis lost must be
 # rebuilt from the database, not restarted at 1.
-_INCREMENT_IF_PRESENT = """
+_INCREMENT_IF_PRESENT = _Script("""
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     redis.call('INCR', key)
   end
 end
 return 1
-"""
+""")
 
 _skipped = 0
 _skipped_lock = threading.Lock()
@@ -105,28 +130,33 @@ def bucket_capacity(rate_limit: int) -> int:
     return min(math.ceil(rate_limit / 3) + 1, TOKEN_BUCKET_MAX)
 
 
-def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
+def check_rate_limit(
+    *, service: ServiceSnapshot, key_type: str, daily_kind: str | None = None
+) -> int | None:
     """Take one token from the (service, key type) bucket; raise
-    ``RateLimitError`` when it is empty."""
+    ``RateLimitError`` when it is empty.
+
+    With ``daily_kind``, also read today's count of that kind in the same
+    round trip and return it, for ``check_daily_limit`` (``None`` when it
+    was not read)."""
     client = redis_client.get_client()
     if client is None or not settings.API_RATE_LIMIT_ENABLED:
-        return
+        return None
     rate_limit = max(service.rate_limit, 1)
     if redis_client.cooling_down():
         _skip("rate limit", service.id)
-        return
+        return None
+    keys = [f"rate-limit:{service.id}:{key_type}"]
+    if daily_kind is not None and _daily_limit_applies(key_type):
+        keys.append(_counter_key(service.id, daily_kind))
     try:
-        allowed, wait = client.eval(
-            _RATE_LIMIT_SCRIPT,
-            1,
-            f"rate-limit:{service.id}:{key_type}",
-            rate_limit / 60,
-            bucket_capacity(rate_limit),
+        allowed, wait, count = _RATE_LIMIT_SCRIPT(
+            client, keys, [rate_limit / 60, bucket_capacity(rate_limit)]
         )
     except redis.RedisError:
         redis_client.report_failure()
         _skip("rate limit", service.id)
-        return
+        return None
     if int(allowed) != 1:
         name = KEY_TYPE_NAMES.get(key_type, key_type.upper())
         raise RateLimitError(
@@ -134,6 +164,7 @@ def check_rate_limit(*, service: ServiceSnapshot, key_type: str) -> None:
             "requests per 60 seconds",
             retry_after=max(1, math.ceil(float(wait))),
         )
+    return int(count) if count else None
 
 
 # Daily limits ------------------------------------------------------------
@@ -163,12 +194,19 @@ def seconds_until_reset() -> int:
     return max(1, math.ceil(remaining.total_seconds()))
 
 
-def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> None:
+def _daily_limit_applies(key_type: str) -> bool:
+    return key_type != "test" and settings.API_DAILY_LIMIT_ENABLED
+
+
+def check_daily_limit(
+    *, service: ServiceSnapshot, key_type: str, kind: str, count: int | None = None
+) -> None:
     """Raise ``TooManyRequestsError`` if one more ``kind`` (``email``,
     ``sms`` or ``international_sms``) would go over today's limit. Test keys
-    are never limited nor counted."""
+    are never limited nor counted. ``count``: today's count if the caller
+    read it already (``check_rate_limit``)."""
     client = redis_client.get_client()
-    if key_type == "test" or client is None or not settings.API_DAILY_LIMIT_ENABLED:
+    if client is None or not _daily_limit_applies(key_type):
         return
     limit = service.daily_limit(kind)
     key = _counter_key(service.id, kind)
@@ -176,7 +214,8 @@ def check_daily_limit(*, service: ServiceSnapshot, key_type: str, kind: str) -> 
         _skip("daily limit", service.id)
         return
     try:
-        count = client.get(key)
+        if count is None:
+            count = client.get(key)
         if count is None:
             count = _rebuild(client, key, service_id=service.id, kind=kind)
     except redis.RedisError:
@@ -218,14 +257,14 @@ def _rebuild(client, key: str, *, service_id: str, kind: str) -> int:
 def count_sent(*, service_id: str, key_type: str, kinds: list[str]) -> None:
     """Count one accepted notification against today's limits."""
     client = redis_client.get_client()
-    if key_type == "test" or client is None or not settings.API_DAILY_LIMIT_ENABLED:
+    if client is None or not _daily_limit_applies(key_type):
         return
     keys = [_counter_key(service_id, kind) for kind in kinds]
     if redis_client.cooling_down():
         _skip("daily count", service_id)
         return
     try:
-        client.eval(_INCREMENT_IF_PRESENT, len(keys), *keys)
+        _INCREMENT_IF_PRESENT(client, keys, [])
     except redis.RedisError:
         redis_client.report_failure()
         _skip("daily count", service_id)

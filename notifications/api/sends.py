@@ -41,17 +41,23 @@ class _NotificationCreateApi(PublicApi):
 
     def post(self, request):
         caller = self.caller
-        limits.check_rate_limit(service=caller.service, key_type=caller.key_type)
+        # Today's count comes with the token, in the same round trip.
+        count = limits.check_rate_limit(
+            service=caller.service, key_type=caller.key_type, daily_kind=self.channel
+        )
 
         key = _idempotency_key(request)
         if key is None:
-            return Response(self._send(request), status=201)
-        return self._send_idempotent(request, key)
+            return Response(self._send(request, count), status=201)
+        return self._send_idempotent(request, key, count)
 
-    def _send(self, request) -> dict:
+    def _send(self, request, count: int | None) -> dict:
         caller = self.caller
         limits.check_daily_limit(
-            service=caller.service, key_type=caller.key_type, kind=self.channel
+            service=caller.service,
+            key_type=caller.key_type,
+            kind=self.channel,
+            count=count,
         )
         data = validation.validate(
             validation.parse_json(request.body), self.request_schema
@@ -69,7 +75,7 @@ class _NotificationCreateApi(PublicApi):
         )
         return self.output(base_url(request), accepted)
 
-    def _send_idempotent(self, request, key: str) -> Response:
+    def _send_idempotent(self, request, key: str, count: int | None) -> Response:
         fingerprint = idempotency.fingerprint(
             method=request.method,
             path=request.path,
@@ -84,7 +90,7 @@ class _NotificationCreateApi(PublicApi):
 
         try:
             with transaction.atomic():
-                body = self._send(request)
+                body = self._send(request, count)
                 actions.idempotency_complete(
                     record_id=claim.record_id,
                     status=201,

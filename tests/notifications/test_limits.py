@@ -229,3 +229,52 @@ def test_rate_limit_accepts_a_full_bucket_then_only_the_refill(service):
     elapsed = time.monotonic() - started
 
     assert 21 <= accepted <= 21 + int(elapsed) + 1
+
+
+def _redis_commands(monkeypatch) -> list[tuple]:
+    from notifications import redis_client
+
+    client = redis_client.get_client()
+    sent = []
+    execute = client.execute_command
+
+    def record(*args, **kwargs):
+        sent.append((str(args[0]).upper(), *args[1:]))
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(client, "execute_command", record)
+    return sent
+
+
+def test_a_warm_send_costs_two_redis_round_trips(
+    live, email_template, committed, monkeypatch
+):
+    from deliveries import tasks as delivery_tasks
+
+    monkeypatch.setattr(delivery_tasks, "publish_delivery", lambda **kwargs: None)
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    sent = _redis_commands(monkeypatch)
+
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+
+    assert [command[0] for command in sent] == ["EVALSHA", "EVALSHA"]
+
+
+def test_a_script_redis_does_not_know_is_sent_once(
+    live, email_template, service, committed, monkeypatch
+):
+    """As after a Redis restart: the SHA is unknown, the text follows."""
+    import uuid
+
+    unknown = limits._Script(f"{limits._RATE_LIMIT_SCRIPT.text}-- {uuid.uuid4()}")
+    monkeypatch.setattr(limits, "_RATE_LIMIT_SCRIPT", unknown)
+    service.email_daily_limit = 2
+    service.save()
+    sent = _redis_commands(monkeypatch)
+
+    statuses = [
+        committed(live, EMAIL, email_body(email_template)).status_code for _ in range(3)
+    ]
+
+    assert statuses == [201, 201, 429]
+    assert [command[:2] for command in sent].count(("EVAL", unknown.text)) == 1
