@@ -106,10 +106,23 @@ def _message(error) -> str:
     return f"{path} {text}" if path is not None else text
 
 
+# Validators by schema, built once: schemas are module constants.
+_validators: dict[int, tuple[dict, Draft7Validator]] = {}
+
+
+def _validator(schema: dict) -> Draft7Validator:
+    known = _validators.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    validator = Draft7Validator(schema, format_checker=format_checker)
+    _validators[id(schema)] = (schema, validator)
+    return validator
+
+
 def validate(data, schema: dict) -> dict:
     """Validate ``data`` against a Notify schema; raise ``ValidationError``
     with every problem."""
-    validator = Draft7Validator(schema, format_checker=format_checker)
+    validator = _validator(schema)
     messages = [_message(error) for error in validator.iter_errors(data)]
     if messages:
         raise ValidationError(messages)
