@@ -6,9 +6,12 @@ and their users rely on which error wins. Keys and services come from the
 API cache: verifying a token costs no database query.
 """
 
+import base64
 import hashlib
 import hmac
+import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -92,9 +95,15 @@ def _usable_keys(service: cache.ServiceSnapshot) -> list[cache.KeySnapshot]:
     ]
 
 
+_BASE64URL = re.compile(rb"[A-Za-z0-9_-]*")
+
+
 def _parse(token: str) -> dict:
-    """The token's header, claims and signature, decoded once (PyJWT's
-    parsing, so malformed tokens fail as they always did)."""
+    """The token's header, claims and signature, decoded once."""
+    parsed = _parse_plain(token)
+    if parsed is not None:
+        return parsed
+    # Anything unusual is PyJWT's to accept or refuse, as it always was.
     try:
         parsed = jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError as error:
@@ -102,6 +111,41 @@ def _parse(token: str) -> dict:
     if not isinstance(parsed["payload"], dict):
         raise AuthError(GENERAL_AUTH_ERROR)
     return parsed
+
+
+def _parse_plain(token: str) -> dict | None:
+    """The form Notify's clients send (three unpadded segments, JSON
+    objects, no ``crit`` nor ``b64`` header), decoded as PyJWT decodes it at
+    a fraction of its cost; ``None`` for any other form."""
+    parts = token.encode().split(b".")
+    if len(parts) != 3:
+        return None
+    decoded = [_segment(part) for part in parts]
+    if None in decoded:
+        return None
+    try:
+        header, payload = json.loads(decoded[0]), json.loads(decoded[1])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        return None
+    if (
+        "crit" in header
+        or "b64" in header
+        or not isinstance(header.get("kid", ""), str)
+    ):
+        return None
+    return {"header": header, "payload": payload, "signature": decoded[2]}
+
+
+def _segment(segment: bytes) -> bytes | None:
+    if len(segment) % 4 == 1 or not _BASE64URL.fullmatch(segment):
+        return None
+    decoded = base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+    # Refuse non-canonical encodings (stray low bits), as PyJWT does.
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != segment:
+        return None
+    return decoded
 
 
 def _issuer(claims: dict) -> cache.ServiceSnapshot:

@@ -2,6 +2,7 @@
 archived services."""
 
 import datetime as dt
+import json
 import time
 import uuid
 
@@ -9,8 +10,12 @@ import jwt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from notifications import authentication
 from notifications.authentication import CLOCK_ERROR, GENERAL_AUTH_ERROR
 from services import actions as service_actions
 from services.models import ApiKey, Service
@@ -387,3 +392,76 @@ def test_authentication_refuses_a_detached_payload(live_key):
     token = _signed(live_key, {"iat": int(time.time())}, b64=False, crit=["b64"])
 
     assert errors(call(bearer(token))) == [("AuthError", GENERAL_AUTH_ERROR)]
+
+
+def _pyjwt_parse(token: str):
+    try:
+        parsed = jwt.decode_complete(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    return parsed if isinstance(parsed["payload"], dict) else None
+
+
+def _b64(raw: bytes) -> str:
+    return jwt.utils.base64url_encode(raw).decode()
+
+
+_HEADER = _b64(b'{"alg":"HS256","typ":"JWT"}')
+_PAYLOAD = _b64(b'{"iss":"x","iat":1}')
+_SIGNATURE = _b64(b"s" * 32)
+
+
+def _token(header: bytes, payload: bytes = b'{"iss":"x","iat":1}') -> str:
+    return f"{_b64(header)}.{_b64(payload)}.{_SIGNATURE}"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        f"{_HEADER}.{_PAYLOAD}.{_SIGNATURE}",
+        f"{_HEADER}.{_PAYLOAD}.{_SIGNATURE}=",
+        f"{_HEADER}=.{_PAYLOAD}.{_SIGNATURE}",
+        f"{_HEADER}.{_PAYLOAD}.",
+        f"{_HEADER}.{_PAYLOAD}",
+        f"{_HEADER}.{_PAYLOAD}.{_SIGNATURE}.x",
+        f"{_HEADER}.{_PAYLOAD}.{_SIGNATURE[:-1]}B",
+        f"{_HEADER}.{_PAYLOAD}.a!b",
+        _token(b"[1]"),
+        _token(b'{"alg":"HS256"}', b"[1]"),
+        _token(b'{"alg":"HS256"}', b"null"),
+        _token(b'{"alg":"HS256","kid":7}'),
+        _token(b'{"alg":"HS256","kid":"k"}'),
+        _token(b'{"alg":"HS256","b64":true}'),
+        _token(b'{"alg":"HS256","crit":["exp"]}'),
+        _token(b'{"alg":"HS256"}', ' {"iss" : "\u00e9"} '.encode()),
+        _token(b'{"alg":"HS256"}', b'{"iss":NaN}'),
+        _token(b'{"alg":"HS256"}', b"\xff"),
+    ],
+)
+def test_the_quick_parse_agrees_with_pyjwt_or_leaves_it_to_pyjwt(token):
+    quick = authentication._parse_plain(token)
+
+    assert quick is None or quick == _pyjwt_parse(token)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=40).map(_b64),
+            st.text(alphabet="AZaz09-_=!.+/ ", max_size=12),
+            st.dictionaries(
+                st.sampled_from(["alg", "kid", "iss", "iat", "b64", "crit"]),
+                st.one_of(st.integers(), st.text(max_size=4), st.booleans()),
+            ).map(lambda value: _b64(json.dumps(value).encode())),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_the_quick_parse_never_disagrees_with_pyjwt(segments):
+    token = ".".join(segments)
+
+    quick = authentication._parse_plain(token)
+
+    assert quick is None or quick == _pyjwt_parse(token)
