@@ -14,7 +14,7 @@ Each refusal is an ``ApiError`` with Notify's English message (the API's)
 and a ``french_message`` and ``field`` for the back office's form.
 
 In steady state an accepted notification costs one INSERT (a statement
-built once, ``insert.py``) and one broker publish: the service, its keys,
+built once, ``rows.py``) and one broker publish: the service, its keys,
 senders and team and the template come from ``notifications.cache``, the
 limits live in Redis.
 """
@@ -31,7 +31,7 @@ from config.api import ApiError, BadRequestError
 from deliveries import tasks as delivery_tasks
 
 from .. import cache, language, limits
-from .insert import notification_insert
+from .rows import notification_insert
 
 logger = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.api import ApiError
 
 from ..models import IdempotencyRecord
+from .rows import row_insert, row_update
 
 logger = logging.getLogger(__name__)
 
@@ -63,20 +63,21 @@ def fingerprint(*, method: str, path: str, body: str) -> str:
     return hashlib.sha256(f"{method}\n{path}\n{body}".encode()).hexdigest()
 
 
+_CLAIM = ' ON CONFLICT ("service_id", "key") DO NOTHING RETURNING "id"'
+
+
 def idempotency_claim(
     *, service_id: uuid.UUID | str, key: str, request_fingerprint: str
 ) -> Claim:
     """Claim ``key`` for this request, or say how to answer: replay the
     first answer, or raise 409 (in progress) or 422 (another request)."""
+    values = {"service_id": service_id, "key": key, "fingerprint": request_fingerprint}
     for _ in range(3):
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    service_id=service_id, key=key, fingerprint=request_fingerprint
-                )
-            return Claim(record_id=record.id)
-        except IntegrityError:
-            pass
+        # A key already held inserts nothing (and raises nothing, so no
+        # savepoint is needed inside a caller's transaction).
+        inserted = row_insert(IdempotencyRecord, values, suffix=_CLAIM)
+        if inserted is not None:
+            return Claim(record_id=inserted[0])
         claim = _existing(service_id, key, request_fingerprint)
         if claim is not None:
             return claim
@@ -124,11 +125,15 @@ def idempotency_complete(
 ) -> None:
     """Keep the answer; call it in the transaction that stores the
     notification."""
-    IdempotencyRecord.objects.filter(id=record_id).update(
-        state=IdempotencyRecord.State.DONE,
-        response_status=status,
-        response_body=body,
-        notification_id=notification_id,
+    row_update(
+        IdempotencyRecord,
+        record_id,
+        {
+            "state": IdempotencyRecord.State.DONE,
+            "response_status": status,
+            "response_body": body,
+            "notification_id": notification_id,
+        },
     )
 
 

@@ -24,7 +24,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 def _idempotency_key(request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
+    # META directly: request.headers would copy every header on each send.
+    key = request.META.get("HTTP_IDEMPOTENCY_KEY")
     if key is None:
         return None
     if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH:

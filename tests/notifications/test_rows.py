@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from notifications.actions.insert import notification_insert
+from notifications.actions.rows import notification_insert
 from notifications.models import Notification
 from tests import factories
 
@@ -94,3 +94,45 @@ def test_a_rolled_back_transaction_leaves_no_row(service):
 def test_a_name_that_is_not_a_column_is_refused(service):
     with pytest.raises(TypeError, match="service"):
         notification_insert(id=uuid.uuid4(), service=service, channel="email")
+
+
+def test_a_row_with_an_auto_key_gets_the_databases_key(service):
+    from notifications.actions.rows import row_insert
+    from notifications.models import IdempotencyRecord
+
+    values = {"service_id": str(service.id), "key": "k", "fingerprint": "f"}
+    (record_id,) = row_insert(IdempotencyRecord, values, suffix=' RETURNING "id"')
+    orm = IdempotencyRecord.objects.create(**{**values, "key": "other"})
+
+    raw = IdempotencyRecord.objects.get(id=record_id)
+    assert orm.id == record_id + 1
+    assert (raw.state, raw.response_body, raw.notification_id) == (
+        orm.state,
+        orm.response_body,
+        orm.notification_id,
+    )
+
+
+def test_an_update_writes_what_the_orm_would(service):
+    from notifications.actions.rows import row_update
+    from notifications.models import IdempotencyRecord
+
+    raw, orm = (
+        IdempotencyRecord.objects.create(service=service, key=key, fingerprint="f")
+        for key in ("a", "b")
+    )
+    change = {
+        "state": IdempotencyRecord.State.DONE,
+        "response_status": 201,
+        "response_body": {"id": "x", "content": {"body": "Élodie"}},
+        "notification_id": uuid.uuid4(),
+    }
+
+    assert row_update(IdempotencyRecord, raw.id, change) == 1
+    IdempotencyRecord.objects.filter(id=orm.id).update(**change)
+
+    raw.refresh_from_db()
+    orm.refresh_from_db()
+    fields = ("state", "response_status", "response_body", "notification_id")
+    assert [getattr(raw, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert row_update(IdempotencyRecord, 0, change) == 0
