@@ -2,7 +2,8 @@
 
 ``accept``: accepting emails and SMS (the API, the back office's one-off
 send and the platform's own emails); ``idempotency``: the
-``Idempotency-Key`` records of the API.
+``Idempotency-Key`` records of the API; ``rows``: the INSERT and UPDATE
+statements of the send path, built once.
 """
 
 from .accept import (
