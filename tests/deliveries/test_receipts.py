@@ -172,7 +172,7 @@ def test_receipt_accept_keeps_the_receipt_when_the_broker_is_down(
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(tasks.process_delivery_receipt, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.process_delivery_receipts, "apply_async", broker_down)
     receipts.receipt_accept(_event("delivered", reference="s-10"))
 
     receipt = DeliveryReceipt.objects.get()

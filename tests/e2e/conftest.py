@@ -274,7 +274,7 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1):
 
 def accept_notifications(*, service, template, count: int, **fields) -> list:
     """Insert ``count`` notifications as the API does (one transaction),
-    then publish one delivery task each after commit."""
+    then queue each for delivery after commit."""
     from deliveries import tasks
     from tests.deliveries.conftest import make_notification
 
@@ -285,7 +285,7 @@ def accept_notifications(*, service, template, count: int, **fields) -> list:
         ]
         for notification in notifications:
             transaction.on_commit(
-                lambda n=notification: tasks.publish_delivery(
+                lambda n=notification: tasks.queue_delivery(
                     notification_id=n.id, channel=n.channel
                 )
             )
