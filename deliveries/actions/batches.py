@@ -14,6 +14,7 @@ A worker killed mid-batch leaves its attempts ``in-progress``: the
 reconciliation sweep deals with each as it does for a single send.
 """
 
+import gc
 import logging
 import os
 import threading
@@ -30,6 +31,7 @@ from notifications.models import Notification
 from notifications.statuses import Event, NotificationStatus
 
 from ..models import AttemptOutcome, DeliveryAttempt
+from . import sending
 from .common import (
     DATABASE_GONE,
     combined_statements,
@@ -44,7 +46,6 @@ from .sending import (
     _call,
     _count_for_failover,
     _is_test,
-    _provider_for,
     _record,
     _render,
     notification_deliver,
@@ -73,6 +74,16 @@ def _send_pool() -> ThreadPoolExecutor:
                 )
                 _pools[pid] = pool
     return pool
+
+
+def send_pool_shutdown() -> None:
+    """Stop this process's pool; its threads' database connections close
+    as the threads end (tests: the database is dropped afterwards)."""
+    with _pool_lock:
+        pool = _pools.pop(os.getpid(), None)
+    if pool is not None:
+        pool.shutdown(wait=True)
+        gc.collect()
 
 
 def notifications_deliver(*, notification_ids: list[uuid.UUID]) -> Counter:
@@ -115,10 +126,10 @@ def _prepare(notification_ids: list[uuid.UUID]) -> list[tuple]:
             continue
         key = (notification.channel, _is_test(notification))
         if notification.attempt_count:
-            provider = _provider_for(notification)
+            provider = sending._provider_for(notification)
         else:
             if key not in chosen:
-                chosen[key] = _provider_for(notification)
+                chosen[key] = sending._provider_for(notification)
             provider = chosen[key]
         ready.append((notification, message, provider))
     return ready
