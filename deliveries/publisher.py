@@ -38,16 +38,19 @@ logger = logging.getLogger(__name__)
 
 # (task name, queue): what one flushed message carries.
 Destination = tuple[str, str]
+Sender = Callable[[str, str, list[str]], bool]
 
 
 class Publisher:
     """Ids buffered per destination and flushed by a background thread.
 
-    ``send(task_name, queue, ids)`` publishes one message and returns
-    whether the broker took it; it must not raise."""
+    ``send(task_name, queue, ids)`` publishes one message to the broker and
+    ``send_now`` publishes or runs it at once (honouring in-process
+    tasks); both return whether it was taken, and must not raise."""
 
-    def __init__(self, send: Callable[[str, str, list[str]], bool]) -> None:
+    def __init__(self, send: Sender, send_now: Sender | None = None) -> None:
         self._send = send
+        self._send_now = send_now or send
         self._synchronous = 0
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
@@ -65,7 +68,7 @@ class Publisher:
     def add(self, *, task_name: str, queue: str, item_id: object) -> None:
         """Queue one id for ``task_name`` on ``queue``."""
         if self.immediate():
-            self._send(task_name, queue, [str(item_id)])
+            self._send_now(task_name, queue, [str(item_id)])
             return
         with self._condition:
             self._ensure_thread()
@@ -151,19 +154,38 @@ def _batch_size() -> int:
 
 
 def _send(task_name: str, queue: str, ids: list[str]) -> bool:
-    # Through the task object, so CELERY_TASK_ALWAYS_EAGER runs it here.
+    # To the broker whatever the mode is now: the ids were buffered while
+    # tasks went to the broker (tests switch the mode back and forth).
+    return _logged(
+        lambda: current_app.send_task(task_name, args=[ids], queue=queue),
+        task_name=task_name,
+        count=len(ids),
+    )
+
+
+def _send_now(task_name: str, queue: str, ids: list[str]) -> bool:
+    # Through the task object, so that in-process tasks run here.
+    task = current_app.tasks[task_name]
+    return _logged(
+        lambda: task.apply_async(args=[ids], queue=queue),
+        task_name=task_name,
+        count=len(ids),
+    )
+
+
+def _logged(publish: Callable[[], object], *, task_name: str, count: int) -> bool:
     try:
-        current_app.tasks[task_name].apply_async(args=[ids], queue=queue)
+        publish()
     except Exception:
         logger.exception(
             "Could not publish %s ids to %s; the relay and sweeps will",
-            len(ids),
+            count,
             task_name,
-            extra={"count": len(ids), "task": task_name},
+            extra={"count": count, "task": task_name},
         )
         return False
     return True
 
 
-publisher = Publisher(_send)
+publisher = Publisher(_send, _send_now)
 synchronously = publisher.synchronously

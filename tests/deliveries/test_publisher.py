@@ -117,12 +117,12 @@ def test_broker_failure_is_logged_never_raised(broker_mode, monkeypatch, caplog)
         raise OSError("Connection refused")
 
     monkeypatch.setattr(tasks.deliver_notifications, "apply_async", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
+    ids = [str(uuid.uuid4())]
+    name = tasks.deliver_notifications.name
 
-    published = publisher_module._send(
-        tasks.deliver_notifications.name, "send-email", [str(uuid.uuid4())]
-    )
-
-    assert published is False
+    assert publisher_module._send_now(name, "send-email", ids) is False
+    assert publisher_module._send(name, "send-email", ids) is False
     assert "the relay and sweeps will" in caplog.text
 
 

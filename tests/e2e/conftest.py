@@ -195,11 +195,14 @@ def broker():
     """Publish to the real Redis broker from the test process (instead of
     running tasks eagerly), on an empty broker database."""
     from config.celery import app
+    from deliveries.publisher import publisher
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield app
+    # What the test queued leaves now, not into the next test's broker.
+    publisher.flush()
     app.conf.task_always_eager = previous
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
