@@ -13,7 +13,6 @@ import uuid
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
 
 from . import actions
 from .publisher import publisher
@@ -180,21 +179,22 @@ def process_delivery_receipt(self, receipt_id: str) -> None:
     raise self.retry(countdown=_receipt_retry_countdown(applied.attempts))
 
 
-@shared_task(name="deliveries.process_delivery_receipts")
-def process_delivery_receipts(receipt_ids: list[str]) -> None:
+@shared_task(bind=True, name="deliveries.process_delivery_receipts", max_retries=None)
+def process_delivery_receipts(self, receipt_ids: list[str]) -> None:
     """Apply a batch of stored receipts; one whose notification is not
-    known yet, or that met a database error, goes on alone with the single
-    task's retries."""
-    for receipt_id in receipt_ids:
-        try:
-            applied = actions.receipt_apply(receipt_id=uuid.UUID(receipt_id))
-        except actions.common.DATABASE_GONE:
-            # The rest of the batch would meet the same dead connection.
-            connection.close()
-            publish_receipt(receipt_id=receipt_id, countdown=1)
-            continue
-        if applied.outcome is None:
-            countdown = _receipt_retry_countdown(applied.attempts)
+    known yet goes on alone, with the single task's retries."""
+    try:
+        applied = actions.receipts_apply(
+            receipt_ids=[uuid.UUID(value) for value in receipt_ids]
+        )
+    except actions.common.DATABASE_GONE as error:
+        # Applying twice changes nothing: the batch may start again.
+        raise self.retry(
+            exc=error, countdown=min(60, 2**self.request.retries)
+        ) from error
+    for receipt_id, application in applied.items():
+        if application.outcome is None:
+            countdown = _receipt_retry_countdown(application.attempts)
             publish_receipt(receipt_id=receipt_id, countdown=countdown)
 
 

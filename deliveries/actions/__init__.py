@@ -9,6 +9,7 @@ from .receipts import (
     receipt_apply,
     receipt_set_aside,
     receipt_store,
+    receipts_apply,
 )
 from .sending import (
     AttemptResult,
@@ -43,6 +44,7 @@ __all__ = [
     "receipt_apply",
     "receipt_set_aside",
     "receipt_store",
+    "receipts_apply",
     "receipts_prune",
     "receipts_to_reapply",
     "retry_delay",
