@@ -51,6 +51,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--send-concurrency", type=int, default=32)
     parser.add_argument("--receipt-concurrency", type=int, default=8)
     parser.add_argument(
+        "--send-threads", type=int, help="provider calls in flight per process"
+    )
+    parser.add_argument("--batch-size", type=int, help="ids per delivery task")
+    parser.add_argument("--publish-interval-ms", type=float, help="publisher wait")
+    parser.add_argument(
         "--no-receipts",
         action="store_true",
         help="fakes emit no receipts (to see the send path alone)",
@@ -233,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
 
     options = parse_args(sys.argv[1:] if argv is None else argv)
     extra = {"PROVIDER_RECEIPT_SINK": ""} if options.no_receipts else {}
+    for name, value in (
+        ("DELIVERY_SEND_THREADS", options.send_threads),
+        ("DELIVERY_BATCH_SIZE", options.batch_size),
+        ("DELIVERY_PUBLISH_INTERVAL_MS", options.publish_interval_ms),
+    ):
+        if value is not None:
+            extra[name] = value
     bench = BenchEnvironment(
         database=options.database,
         redis_db=options.redis_db,

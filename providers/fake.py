@@ -69,6 +69,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from config.batching import Batcher
+
 from .base import (
     EmailProvider,
     OutgoingEmail,
@@ -388,7 +390,7 @@ class _FakeProvider:
         if earlier is not None:
             return SendResult(provider=self.name, provider_reference=earlier)
         _record(OutboxEntry(self.name, reference, notification_id, to, message))
-        hand_to_sink([self._receipt(reference, notification_id, outcome)])
+        _emit_receipt(self._receipt(reference, notification_id, outcome))
 
         if behaviour == "timeout-after-send":
             raise ProviderTemporaryError(
@@ -430,6 +432,41 @@ class _FakeProvider:
             occurred_at=timezone.now(),
             notification_id=notification_id,
         )
+
+
+def _receipt_batch_ms() -> float:
+    return getattr(settings, "FAKE_PROVIDER_RECEIPT_BATCH_MS", 0)
+
+
+def _hand_over(key, events: list[ReceiptEvent]) -> bool:
+    try:
+        hand_to_sink(events)
+    except Exception:
+        # Like a provider whose webhook call failed: try again later (a
+        # receipt stored twice is stored once).
+        logger.exception("Fake receipts not accepted; trying again later")
+        for event in events:
+            _receipts.put(key, event)
+        return False
+    return True
+
+
+_receipts = Batcher(
+    name="fake-provider-receipts",
+    send=_hand_over,
+    interval_ms=_receipt_batch_ms,
+    size=lambda: 100,
+    immediate=lambda: not _receipt_batch_ms(),
+)
+
+
+def _emit_receipt(event: ReceiptEvent) -> None:
+    """Hand the receipt to the pipeline now, or to the next batch (see
+    ``FAKE_PROVIDER_RECEIPT_BATCH_MS``)."""
+    if _receipt_batch_ms():
+        _receipts.put("receipts", event)
+        return
+    hand_to_sink([event])
 
 
 def _sleep_latency() -> None:
