@@ -230,9 +230,19 @@ def sweep_timed_out_notifications() -> dict:
 
 @shared_task(name="deliveries.sweep_unapplied_receipts")
 def sweep_unapplied_receipts() -> int:
-    receipt_ids = actions.receipts_to_reapply()
-    for receipt_id in receipt_ids:
-        if not publish_receipt(receipt_id=receipt_id):
+    receipt_ids = [str(receipt_id) for receipt_id in actions.receipts_to_reapply()]
+    size = settings.DELIVERY_BATCH_SIZE
+    for start in range(0, len(receipt_ids), size):
+        try:
+            process_delivery_receipts.apply_async(
+                args=[receipt_ids[start : start + size]], queue="receipts"
+            )
+        except Exception:
+            logger.exception(
+                "Could not publish %s receipts; the next sweep will",
+                len(receipt_ids) - start,
+                extra={"count": len(receipt_ids) - start},
+            )
             break
     return len(receipt_ids)
 
