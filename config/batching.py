@@ -71,9 +71,11 @@ class Batcher:
             self._ensure_thread()
             buffer = self._buffers.setdefault(key, [])
             buffer.append(item)
-            if self._oldest is None:
+            first = self._oldest is None
+            if first:
                 self._oldest = time.monotonic()
-            if len(buffer) >= self._size():
+            # The thread sleeps until there is something to wait for.
+            if first or len(buffer) >= self._size():
                 self._condition.notify()
 
     def flush(self) -> int:

@@ -79,12 +79,19 @@ def test_a_full_batch_is_flushed_by_the_background_thread(recorder):
 def test_the_oldest_id_waits_at_most_the_interval(recorder, settings):
     settings.DELIVERY_PUBLISH_INTERVAL_MS = 1
     publisher = Publisher(recorder)
-    item_id = uuid.uuid4()
+    first, second = uuid.uuid4(), uuid.uuid4()
 
-    publisher.add(task_name="t.batch", queue="send-email", item_id=item_id)
-
+    publisher.add(task_name="t.batch", queue="send-email", item_id=first)
     assert recorder.sent.wait(timeout=10)
-    assert recorder.messages == [("t.batch", "send-email", [str(item_id)])]
+    # Again once the thread has flushed and gone back to sleep.
+    recorder.sent.clear()
+    publisher.add(task_name="t.batch", queue="send-email", item_id=second)
+    assert recorder.sent.wait(timeout=10)
+
+    assert recorder.messages == [
+        ("t.batch", "send-email", [str(first)]),
+        ("t.batch", "send-email", [str(second)]),
+    ]
 
 
 def test_flush_splits_into_batches_of_the_configured_size(recorder):
