@@ -48,7 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=50, help="fake latency")
     parser.add_argument("--pool", default="threads", help="threads or gevent")
     parser.add_argument("--send-processes", type=int, default=2)
-    parser.add_argument("--send-concurrency", type=int, default=32)
+    parser.add_argument("--send-concurrency", type=int, default=8)
     parser.add_argument("--receipt-concurrency", type=int, default=8)
     parser.add_argument(
         "--send-threads", type=int, help="provider calls in flight per process"
