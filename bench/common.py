@@ -64,6 +64,8 @@ class BenchEnvironment:
                 "REDIS_URL": self.redis_url,
                 "ALLOW_FAKE_PROVIDERS": "true",
                 "FAKE_PROVIDER_LATENCY_MS": str(self.latency_ms),
+                # Receipts come after the answer, in batches, as webhooks do.
+                "FAKE_PROVIDER_RECEIPT_BATCH_MS": "50",
                 "SECURE_SSL_REDIRECT": "false",
                 "LOG_LEVEL": "WARNING",
                 "LOG_FORMAT": "text",

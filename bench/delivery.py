@@ -5,7 +5,7 @@ providers allowed, ``FAKE_PROVIDER_LATENCY_MS``) on a database and a Redis
 db of its own, then measures two things:
 
 - throughput: a burst of ``--burst`` emails inserted at once (bulk insert,
-  then one task published per notification, as the API does); figure:
+  then each queued for delivery, as the API does); figure:
   emails handed over per second (``sent_at`` set) over the burst;
 - latency: a steady offered rate (``--rate`` per second for ``--seconds``);
   figure: delay from ``created_at`` to ``sent_at`` at p50, p95, p99, and the
@@ -48,14 +48,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=int, default=50, help="fake latency")
     parser.add_argument("--pool", default="threads", help="threads or gevent")
     parser.add_argument("--send-processes", type=int, default=2)
-    parser.add_argument("--send-concurrency", type=int, default=32)
+    parser.add_argument("--send-concurrency", type=int, default=8)
     parser.add_argument("--receipt-concurrency", type=int, default=8)
+    parser.add_argument(
+        "--send-threads", type=int, help="provider calls in flight per process"
+    )
+    parser.add_argument("--batch-size", type=int, help="ids per delivery task")
+    parser.add_argument("--publish-interval-ms", type=float, help="publisher wait")
     parser.add_argument(
         "--no-receipts",
         action="store_true",
         help="fakes emit no receipts (to see the send path alone)",
     )
     parser.add_argument("--quick", action="store_true", help="small, fast run")
+    parser.add_argument("--database", default=DATABASE, help="its own DB")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB)
     options = parser.parse_args(argv)
     if options.quick:
         options.burst = min(options.burst, 2_000)
@@ -126,7 +133,7 @@ class Feeder:
         ]
         Notification.objects.bulk_create(rows)
         for row in rows:
-            tasks.publish_delivery(notification_id=row.id, channel="email")
+            tasks.queue_delivery(notification_id=row.id, channel="email")
         return [row.id for row in rows]
 
 
@@ -231,9 +238,16 @@ def main(argv: list[str] | None = None) -> int:
 
     options = parse_args(sys.argv[1:] if argv is None else argv)
     extra = {"PROVIDER_RECEIPT_SINK": ""} if options.no_receipts else {}
+    for name, value in (
+        ("DELIVERY_SEND_THREADS", options.send_threads),
+        ("DELIVERY_BATCH_SIZE", options.batch_size),
+        ("DELIVERY_PUBLISH_INTERVAL_MS", options.publish_interval_ms),
+    ):
+        if value is not None:
+            extra[name] = value
     bench = BenchEnvironment(
-        database=DATABASE,
-        redis_db=REDIS_DB,
+        database=options.database,
+        redis_db=options.redis_db,
         latency_ms=options.latency_ms,
         extra=extra,
     )

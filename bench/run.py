@@ -49,7 +49,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--worker-processes", type=int, default=2)
-    parser.add_argument("--worker-concurrency", type=int, default=32)
+    parser.add_argument("--worker-concurrency", type=int, default=8)
     parser.add_argument("--worker-pool", default="threads")
     parser.add_argument("--quick", action="store_true", help="small, fast run")
     parser.add_argument("--database", default=DEFAULT_DATABASE, help="its own DB")

@@ -3,7 +3,8 @@
 Production processes (see README, "Running in production"):
 
 - ``celery -A config worker -Q send-email,send-sms --pool threads
-  --concurrency 16`` (sends are I/O-bound: threads wait on providers);
+  --concurrency 8``, one per core: each task is a batch, whose provider
+  calls wait on ``DELIVERY_SEND_THREADS`` threads (sends are I/O-bound);
 - ``celery -A config worker -Q receipts,periodic,callbacks,jobs --pool
   threads --concurrency 8``;
 - ``celery -A config beat`` (one only; every periodic task is safe to run

@@ -15,12 +15,12 @@ logger = logging.getLogger(__name__)
 
 def receipt_accept(event: ReceiptEvent) -> None:
     """Store ``event`` (a replay of the same provider event is a no-op) and
-    publish the task that applies it.
+    queue it for the task that applies it (in batches).
 
     Raise only when storing failed, so that the webhook answers 5xx and the
     provider sends the receipt again; a stale database connection is
-    retried on a new one first. A failed publish is logged: the receipt is
-    stored, and the receipt sweep applies it later."""
+    retried on a new one first. A failed or lost publish is logged: the
+    receipt is stored, and the receipt sweep applies it later."""
     receipt = actions.run_with_db_retry(
         lambda: actions.receipt_store(event=event),
         attempts=settings.DELIVERY_RECORD_RETRIES + 1,
@@ -33,4 +33,4 @@ def receipt_accept(event: ReceiptEvent) -> None:
             extra={"provider": event.provider},
         )
         return
-    tasks.publish_receipt(receipt_id=receipt.id)
+    tasks.queue_receipt(receipt_id=receipt.id)

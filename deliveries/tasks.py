@@ -15,22 +15,54 @@ from celery import shared_task
 from django.conf import settings
 
 from . import actions
+from .publisher import publisher
 
 logger = logging.getLogger(__name__)
 
 QUEUE_FOR_CHANNEL = {"email": "send-email", "sms": "send-sms"}
 
 
+def queue_delivery(*, notification_id: uuid.UUID, channel: str) -> None:
+    """Hand a committed notification to the batching publisher (see
+    ``deliveries.publisher``): it leaves with others a few milliseconds
+    later, and the request never waits on the broker. A lost buffer or a
+    broker failure leaves the row to the relay."""
+    publisher.add(
+        task_name=deliver_notifications.name,
+        queue=QUEUE_FOR_CHANNEL[channel],
+        item_id=notification_id,
+    )
+
+
+def publish_deliveries(*, notification_ids: list, channel: str) -> int:
+    """Publish batch tasks for ``notification_ids`` now, in order; return
+    how many the broker took. A broker failure is logged, never raised."""
+    ids = [str(notification_id) for notification_id in notification_ids]
+    size = settings.DELIVERY_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        try:
+            deliver_notifications.apply_async(
+                args=[ids[start : start + size]], queue=QUEUE_FOR_CHANNEL[channel]
+            )
+        except Exception:
+            logger.exception(
+                "Could not publish %s notifications; the relay will",
+                len(ids) - start,
+                extra={"count": len(ids) - start},
+            )
+            return start
+    return len(ids)
+
+
 def publish_delivery(
     *, notification_id: uuid.UUID, channel: str, countdown: float | None = None
 ) -> bool:
-    """Publish the delivery task of a committed notification; return whether
-    the broker took it. A broker failure is logged, never raised: the row is
-    committed, and the relay publishes it again."""
-    # TODO(#5): a Redis that hangs (rather than refuses) costs each publish
-    # its socket time-outs and retries (about 6 s) inside the API request;
-    # a short circuit breaker shared by the process would answer at once
-    # and leave the rows to the relay.
+    """Publish the delivery task of one committed notification now (a
+    retry's countdown); return whether the broker took it. A broker
+    failure is logged, never raised: the relay publishes it again."""
+    # TODO(#5): a Redis that hangs (rather than refuses) costs this publish
+    # its socket time-outs and retries (about 6 s); the API no longer
+    # waits on it (``queue_delivery``), the worker recording a retry does.
     try:
         deliver_notification.apply_async(
             args=[str(notification_id)],
@@ -62,11 +94,21 @@ def publish_attempt_result(*, result: actions.AttemptResult) -> bool:
     return True
 
 
-def publish_receipt(*, receipt_id: uuid.UUID) -> bool:
+def queue_receipt(*, receipt_id: uuid.UUID) -> None:
+    """Hand a stored receipt to the batching publisher; a lost buffer or a
+    broker failure leaves it to the receipt sweep."""
+    publisher.add(
+        task_name=process_delivery_receipts.name, queue="receipts", item_id=receipt_id
+    )
+
+
+def publish_receipt(*, receipt_id: uuid.UUID, countdown: float | None = None) -> bool:
     """Publish the task that applies a stored receipt; on a broker failure
     the receipt sweep publishes it later."""
     try:
-        process_delivery_receipt.apply_async(args=[str(receipt_id)], queue="receipts")
+        process_delivery_receipt.apply_async(
+            args=[str(receipt_id)], queue="receipts", countdown=countdown
+        )
     except Exception:
         logger.exception(
             "Could not publish receipt %s; the sweep will",
@@ -77,13 +119,24 @@ def publish_receipt(*, receipt_id: uuid.UUID) -> bool:
     return True
 
 
-# TODO(#5): one task per notification costs about 15 ms of CPU end to end
-# (two Celery tasks, eight statements, Redis round trips); 20,000 emails a
-# minute on two cores needs batches: a task that claims many notifications
-# in one statement and hands them over concurrently, and receipts applied
-# in batches. See the benchmark figures in the issue.
+@shared_task(bind=True, name="deliveries.deliver_notifications", max_retries=20)
+def deliver_notifications(self, notification_ids: list[str]) -> None:
+    """Hand a batch over (the API's path, through the publisher)."""
+    try:
+        actions.notifications_deliver(
+            notification_ids=[uuid.UUID(value) for value in notification_ids]
+        )
+    except actions.common.DATABASE_GONE as error:
+        # Before the provider calls (nothing sent): try again shortly.
+        countdown = actions.notification_wait_after_db_error(
+            retries=self.request.retries
+        )
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
 @shared_task(bind=True, name="deliveries.deliver_notification", max_retries=20)
 def deliver_notification(self, notification_id: str) -> None:
+    """Hand one notification over (retries after a countdown)."""
     try:
         actions.notification_deliver(notification_id=uuid.UUID(notification_id))
     except actions.common.DATABASE_GONE as error:
@@ -126,18 +179,43 @@ def process_delivery_receipt(self, receipt_id: str) -> None:
     raise self.retry(countdown=_receipt_retry_countdown(applied.attempts))
 
 
+@shared_task(bind=True, name="deliveries.process_delivery_receipts", max_retries=None)
+def process_delivery_receipts(self, receipt_ids: list[str]) -> None:
+    """Apply a batch of stored receipts; one whose notification is not
+    known yet goes on alone, with the single task's retries."""
+    try:
+        applied = actions.receipts_apply(
+            receipt_ids=[uuid.UUID(value) for value in receipt_ids]
+        )
+    except actions.common.DATABASE_GONE as error:
+        # Applying twice changes nothing: the batch may start again.
+        raise self.retry(
+            exc=error, countdown=min(60, 2**self.request.retries)
+        ) from error
+    for receipt_id, application in applied.items():
+        if application.outcome is None:
+            countdown = _receipt_retry_countdown(application.attempts)
+            publish_receipt(receipt_id=receipt_id, countdown=countdown)
+
+
 @shared_task(name="deliveries.relay_created_notifications")
 def relay_created_notifications() -> int:
-    """Publish again the notifications still ``created`` past their time."""
+    """Publish again the notifications still ``created`` past their time;
+    make those the broker refused due again at the next tick."""
     taken = actions.notifications_take_for_relay()
-    for position, (notification_id, channel) in enumerate(taken):
-        if not publish_delivery(notification_id=notification_id, channel=channel):
-            unpublished = [row[0] for row in taken[position:]]
+    by_channel: dict[str, list] = {}
+    for notification_id, channel in taken:
+        by_channel.setdefault(channel, []).append(notification_id)
+    published = 0
+    for channel, notification_ids in by_channel.items():
+        count = publish_deliveries(notification_ids=notification_ids, channel=channel)
+        published += count
+        if count < len(notification_ids):
+            unpublished = notification_ids[count:]
             actions.notifications_release_for_relay(notification_ids=unpublished)
-            return position
-    if taken:
-        logger.info("Relayed %s notifications", len(taken), extra={"count": len(taken)})
-    return len(taken)
+    if published:
+        logger.info("Relayed %s notifications", published, extra={"count": published})
+    return published
 
 
 @shared_task(name="deliveries.sweep_stale_attempts")
@@ -152,9 +230,19 @@ def sweep_timed_out_notifications() -> dict:
 
 @shared_task(name="deliveries.sweep_unapplied_receipts")
 def sweep_unapplied_receipts() -> int:
-    receipt_ids = actions.receipts_to_reapply()
-    for receipt_id in receipt_ids:
-        if not publish_receipt(receipt_id=receipt_id):
+    receipt_ids = [str(receipt_id) for receipt_id in actions.receipts_to_reapply()]
+    size = settings.DELIVERY_BATCH_SIZE
+    for start in range(0, len(receipt_ids), size):
+        try:
+            process_delivery_receipts.apply_async(
+                args=[receipt_ids[start : start + size]], queue="receipts"
+            )
+        except Exception:
+            logger.exception(
+                "Could not publish %s receipts; the next sweep will",
+                len(receipt_ids) - start,
+                extra={"count": len(receipt_ids) - start},
+            )
             break
     return len(receipt_ids)
 

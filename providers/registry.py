@@ -90,6 +90,7 @@ def options_from_json(options_json: str) -> dict:
 def reset() -> None:
     """Forget built adapters and the cached configuration (tests)."""
     _instance.cache_clear()
+    _last_reset.clear()
     invalidate_config_cache()
 
 
@@ -296,9 +297,18 @@ def _cooldown_key(name: str) -> str:
     return f"providers:cooldown:{name}"
 
 
+# When this process last restarted each provider's failure count.
+_last_reset: dict[str, float] = {}
+# A burst of successes resets the shared count once per this many seconds
+# per process, not once per send (each reset is a Redis write).
+SUCCESS_RESET_SECONDS = 1.0
+
+
 def record_failure(name: str) -> int:
     """Count a failure of provider ``name``; put it in cool-down when it
     reaches the threshold. Return the failures counted in the window."""
+    # The next success must reach Redis, whatever the throttle says.
+    _last_reset.pop(name, None)
     window = int(getattr(settings, "PROVIDER_FAILURE_WINDOW_SECONDS", 60))
     threshold = int(getattr(settings, "PROVIDER_FAILURE_THRESHOLD", 5))
     cooldown = int(getattr(settings, "PROVIDER_COOLDOWN_SECONDS", 60))
@@ -329,11 +339,20 @@ def record_failure(name: str) -> int:
 
 
 def record_success(name: str) -> None:
-    """A send went through: the provider's failure count starts again."""
+    """A send went through: the provider's failure count starts again.
+    Skipped when this process did so within ``SUCCESS_RESET_SECONDS`` and
+    counted no failure of it since (failures counted by other processes
+    in that second may then add up to a cool-down a little early)."""
+    now = time.monotonic()
+    last = _last_reset.get(name)
+    if last is not None and now - last < SUCCESS_RESET_SECONDS:
+        return
     try:
         shared_cache.delete(_failures_key(name))
     except Exception:
         logger.exception("Could not reset the failures of provider %s", name)
+        return
+    _last_reset[name] = now
 
 
 def cooling_down(names: set[str] | list[str]) -> dict[str, float]:

@@ -76,6 +76,7 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
 CELERY_TASK_ROUTES = {
     "deliveries.process_delivery_receipt": {"queue": "receipts"},
+    "deliveries.process_delivery_receipts": {"queue": "receipts"},
     "deliveries.record_attempt_result": {"queue": "receipts"},
     "deliveries.relay_created_notifications": {"queue": "periodic"},
     "deliveries.sweep_*": {"queue": "periodic"},

@@ -79,3 +79,12 @@ DELIVERY_RECEIPT_RETENTION_DAYS = env.int("DELIVERY_RECEIPT_RETENTION_DAYS", def
 # When recording a provider's answer fails (the database went away), retry
 # in the worker this many times before handing the answer to a task.
 DELIVERY_RECORD_RETRIES = env.int("DELIVERY_RECORD_RETRIES", default=4)
+
+# Batching (see deliveries/publisher.py): ids queued after commit leave as
+# one Celery message per queue when DELIVERY_BATCH_SIZE are waiting or the
+# oldest has waited DELIVERY_PUBLISH_INTERVAL_MS; a worker hands a batch's
+# notifications over concurrently on DELIVERY_SEND_THREADS threads per
+# process (providers are I/O-bound: most of a send is waiting for them).
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
+DELIVERY_PUBLISH_INTERVAL_MS = env.float("DELIVERY_PUBLISH_INTERVAL_MS", default=50)
+DELIVERY_SEND_THREADS = env.int("DELIVERY_SEND_THREADS", default=32)

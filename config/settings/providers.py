@@ -44,6 +44,12 @@ FAKE_PROVIDER_LATENCY_MS = env.int("FAKE_PROVIDER_LATENCY_MS", default=0)
 FAKE_PROVIDER_REDIS_URL = env(
     "FAKE_PROVIDER_REDIS_URL", default=env("REDIS_URL", default="")
 )
+# 0: the fakes hand each receipt to the pipeline before they answer (tests
+# and development see it at once). Above 0: receipts follow a moment later,
+# in batches, from one thread per process, as a provider's webhook calls
+# would (the benchmark: the threads calling providers then hold no
+# database connection).
+FAKE_PROVIDER_RECEIPT_BATCH_MS = env.float("FAKE_PROVIDER_RECEIPT_BATCH_MS", default=0)
 
 # Receipt webhooks. The public base URL, when set, is given to the gateways
 # that take a receipt URL with each message (Brevo ``webUrl``, Sinch

@@ -2,12 +2,14 @@
 retry), receipts (store once, apply through the state machine) and sweeps
 (relay, reconciliation, time-outs, pruning)."""
 
+from .batches import notifications_deliver
 from .common import notification_move, run_with_db_retry, status_filter
 from .receipts import (
     ReceiptApplication,
     receipt_apply,
     receipt_set_aside,
     receipt_store,
+    receipts_apply,
 )
 from .sending import (
     AttemptResult,
@@ -35,12 +37,14 @@ __all__ = [
     "notification_deliver",
     "notification_move",
     "notification_wait_after_db_error",
+    "notifications_deliver",
     "notifications_release_for_relay",
     "notifications_take_for_relay",
     "notifications_time_out",
     "receipt_apply",
     "receipt_set_aside",
     "receipt_store",
+    "receipts_apply",
     "receipts_prune",
     "receipts_to_reapply",
     "retry_delay",

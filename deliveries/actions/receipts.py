@@ -179,6 +179,69 @@ def _apply_in_one_statement(receipt: DeliveryReceipt) -> bool:
         return cursor.fetchone() is not None
 
 
+def receipts_apply(*, receipt_ids: list[uuid.UUID]) -> dict:
+    """Apply a batch of stored receipts; return each one's
+    ``ReceiptApplication``. The common case (the provider echoed our id,
+    one receipt per notification in the batch, the state machine moves it)
+    takes one statement per status reported; the rest go one by one
+    through ``receipt_apply``."""
+    applied = {}
+    if combined_statements():
+        receipts = DeliveryReceipt.objects.filter(
+            id__in=receipt_ids, processed_at__isnull=True, notification_id__isnull=False
+        ).only("id", "notification_id", "status", "attempts", "provider")
+        by_notification = {}
+        for receipt in receipts:
+            by_notification.setdefault(receipt.notification_id, []).append(receipt)
+        alone = [group[0] for group in by_notification.values() if len(group) == 1]
+        by_status = {}
+        for receipt in alone:
+            by_status.setdefault(receipt.status, []).append(receipt)
+        for status, group in by_status.items():
+            for receipt_id in _apply_group(status, group):
+                applied[receipt_id] = ReceiptApplication(ReceiptOutcome.APPLIED, 1)
+    for receipt_id in receipt_ids:
+        if receipt_id not in applied:
+            applied[receipt_id] = receipt_apply(receipt_id=receipt_id)
+    return applied
+
+
+def _apply_group(status: str, receipts: list[DeliveryReceipt]) -> set:
+    """Move the notifications of ``receipts`` (one each, all reporting
+    ``status``) and mark applied the receipts whose notification moved, in
+    one statement; return those receipts' ids."""
+    now = timezone.now()
+    move, move_params = update_sql(
+        Notification.objects.filter(
+            id__in=[receipt.notification_id for receipt in receipts]
+        ).filter(status_filter(event=Event.RECEIPT, target=status, reported=status)),
+        status=status,
+        updated_at=now,
+    )
+    table = DeliveryReceipt._meta.db_table
+    # Built from ORM-compiled SQL and our table name; values are parameters.
+    statement = (
+        f"WITH moved AS ({move} RETURNING id) "  # noqa: S608
+        f"UPDATE {table} SET processed_at = %s, outcome = %s, "
+        "attempts = attempts + 1 "
+        "WHERE id = ANY(%s) AND processed_at IS NULL "
+        "AND notification_id IN (SELECT id FROM moved) RETURNING id"
+    )
+    params = (
+        *move_params,
+        now,
+        ReceiptOutcome.APPLIED,
+        [receipt.id for receipt in receipts],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        done = {row[0] for row in cursor}
+    for receipt in receipts:
+        if receipt.id in done:
+            _log_applied(receipt, receipt.notification_id, ReceiptOutcome.APPLIED)
+    return done
+
+
 def _log_applied(receipt: DeliveryReceipt, notification_id, outcome: str) -> None:
     logger.info(
         "Receipt %s for notification %s: %s %s",

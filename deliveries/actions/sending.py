@@ -323,6 +323,26 @@ def _call(provider, message, attempt: DeliveryAttempt) -> AttemptResult:
     )
 
 
+def _render(notification: Notification) -> OutgoingEmail | OutgoingSms | None:
+    """The message to hand over, or ``None`` after moving a notification
+    that cannot be rendered to ``technical-failure``."""
+    try:
+        return _outgoing(notification)
+    except Exception:
+        # Rendering is deterministic: trying again would fail again.
+        logger.exception(
+            "Notification %s cannot be rendered",
+            notification.id,
+            extra={"notification_id": str(notification.id)},
+        )
+        notification_move(
+            notification_id=notification.id,
+            event=Event.GIVE_UP,
+            target=S.TECHNICAL_FAILURE,
+        )
+        return None
+
+
 def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
     """Claim a notification and hand it to a provider; return the attempt's
     outcome, or ``None`` when there was nothing to do (already claimed,
@@ -345,20 +365,8 @@ def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
             extra={"notification_id": str(notification_id)},
         )
         return None
-    try:
-        message = _outgoing(notification)
-    except Exception:
-        # Rendering is deterministic: trying again would fail again.
-        logger.exception(
-            "Notification %s cannot be rendered",
-            notification_id,
-            extra={"notification_id": str(notification_id)},
-        )
-        notification_move(
-            notification_id=notification_id,
-            event=Event.GIVE_UP,
-            target=S.TECHNICAL_FAILURE,
-        )
+    message = _render(notification)
+    if message is None:
         return None
 
     provider = _provider_for(notification)

@@ -450,5 +450,5 @@ def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
 
 
 def _after_commit(*, notification_id, channel, service_id, key_type, kinds) -> None:
-    delivery_tasks.publish_delivery(notification_id=notification_id, channel=channel)
+    delivery_tasks.queue_delivery(notification_id=notification_id, channel=channel)
     limits.count_sent(service_id=service_id, key_type=key_type, kinds=kinds)

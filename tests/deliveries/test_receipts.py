@@ -172,7 +172,7 @@ def test_receipt_accept_keeps_the_receipt_when_the_broker_is_down(
     def broker_down(*args, **kwargs):
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(tasks.process_delivery_receipt, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.process_delivery_receipts, "apply_async", broker_down)
     receipts.receipt_accept(_event("delivered", reference="s-10"))
 
     receipt = DeliveryReceipt.objects.get()
@@ -186,3 +186,53 @@ def test_receipt_accept_keeps_the_receipt_when_the_broker_is_down(
     tasks.sweep_unapplied_receipts.apply()
     notification.refresh_from_db()
     assert notification.status == "delivered"
+
+
+def test_receipts_apply_a_batch_by_precedence_and_retries_the_unknown(
+    new_notification,
+):
+    first = _sent(new_notification, "sms", "b-1")
+    second = _sent(new_notification, "sms", "b-2")
+    twice = _sent(new_notification, "sms", "b-3")
+    events = [
+        _event("delivered", notification_id=first.id),
+        _event("permanent-failure", notification_id=second.id),
+        # Two reports on one notification: an SMS delivery wins over a
+        # failure report, whatever their order.
+        _event("delivered", notification_id=twice.id),
+        _event("temporary-failure", notification_id=twice.id),
+        _event("delivered", notification_id=uuid.uuid4()),
+    ]
+    ids = [actions.receipt_store(event=event).id for event in events]
+
+    applied = actions.receipts_apply(receipt_ids=ids)
+
+    outcomes = [applied[receipt_id].outcome for receipt_id in ids]
+    assert outcomes[:3] == [ReceiptOutcome.APPLIED] * 3
+    assert outcomes[3] == ReceiptOutcome.IGNORED
+    assert outcomes[4] is None  # unknown yet: retried by the task
+    for notification, status in (
+        (first, "delivered"),
+        (second, "permanent-failure"),
+        (twice, "delivered"),
+    ):
+        notification.refresh_from_db()
+        assert notification.status == status
+    # Applying the batch again changes nothing.
+    again = actions.receipts_apply(receipt_ids=ids[:4])
+    assert [again[receipt_id].outcome for receipt_id in ids[:4]] == outcomes[:4]
+    assert DeliveryReceipt.objects.filter(processed_at__isnull=True).count() == 1
+
+
+def test_receipts_of_different_notifications_apply_in_one_statement_per_status(
+    new_notification, django_assert_num_queries
+):
+    notifications = [_sent(new_notification, "sms", f"q-{n}") for n in range(5)]
+    events = [_event("delivered", notification_id=n.id) for n in notifications]
+    ids = [actions.receipt_store(event=event).id for event in events]
+
+    # One SELECT of the batch, one statement to apply it.
+    with django_assert_num_queries(2):
+        applied = actions.receipts_apply(receipt_ids=ids)
+
+    assert {a.outcome for a in applied.values()} == {ReceiptOutcome.APPLIED}

@@ -64,14 +64,19 @@ def test_relay_task_publishes_and_releases_what_it_could_not(
     second = new_notification("email")
     _age(first, seconds=2)
     _age(second, seconds=1)
+    settings.DELIVERY_BATCH_SIZE = 1
     published = []
 
-    def publish_one_then_fail(*, notification_id, channel, countdown=None):
-        published.append(notification_id)
-        return len(published) == 1
+    def publish_one_then_fail(*, args, queue):
+        if published:
+            raise ConnectionError("broker gone")
+        published.append(args[0])
 
-    monkeypatch.setattr(tasks, "publish_delivery", publish_one_then_fail)
+    monkeypatch.setattr(
+        tasks.deliver_notifications, "apply_async", publish_one_then_fail
+    )
     assert tasks.relay_created_notifications() == 1
+    assert published == [[str(first.id)]]
 
     # The one the broker refused is due again at the next tick.
     assert actions.notifications_take_for_relay() == [(second.id, "email")]

@@ -195,11 +195,14 @@ def broker():
     """Publish to the real Redis broker from the test process (instead of
     running tasks eagerly), on an empty broker database."""
     from config.celery import app
+    from deliveries.publisher import publisher
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield app
+    # What the test queued leaves now, not into the next test's broker.
+    publisher.flush()
     app.conf.task_always_eager = previous
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
@@ -274,7 +277,7 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1):
 
 def accept_notifications(*, service, template, count: int, **fields) -> list:
     """Insert ``count`` notifications as the API does (one transaction),
-    then publish one delivery task each after commit."""
+    then queue each for delivery after commit."""
     from deliveries import tasks
     from tests.deliveries.conftest import make_notification
 
@@ -285,7 +288,7 @@ def accept_notifications(*, service, template, count: int, **fields) -> list:
         ]
         for notification in notifications:
             transaction.on_commit(
-                lambda n=notification: tasks.publish_delivery(
+                lambda n=notification: tasks.queue_delivery(
                     notification_id=n.id, channel=n.channel
                 )
             )

@@ -50,7 +50,7 @@ def test_the_after_commit_work_publishes_once(
     published = []
     monkeypatch.setattr(
         delivery_tasks,
-        "publish_delivery",
+        "queue_delivery",
         lambda **kwargs: published.append(kwargs),
     )
 

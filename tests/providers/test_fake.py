@@ -287,3 +287,30 @@ def test_another_process_sees_the_fault_switch_and_is_counted_here():
     assert fake.sent_count(failing) == 0
     assert fake.sent_count(passing) == 1
     assert fake.sent_total() == 1
+
+
+def test_receipts_follow_in_batches_when_asked(settings):
+    settings.FAKE_PROVIDER_RECEIPT_BATCH_MS = 60_000
+    sinks.collected.clear()
+    provider = FakeSmsProvider()
+
+    sent = [provider.send_sms(sms()) for _ in range(3)]
+    assert sinks.collected == []
+    fake._receipts.flush()
+
+    references = [event.provider_reference for event in sinks.collected]
+    assert references == [result.provider_reference for result in sent]
+
+
+def test_batched_receipts_are_handed_again_when_refused(settings):
+    settings.FAKE_PROVIDER_RECEIPT_BATCH_MS = 60_000
+    settings.PROVIDER_RECEIPT_SINK = "tests.providers.sinks.fail"
+    FakeSmsProvider().send_sms(sms())
+
+    fake._receipts.flush()
+    assert fake._receipts.pending() == 1
+
+    settings.PROVIDER_RECEIPT_SINK = "tests.providers.sinks.collect"
+    sinks.collected.clear()
+    fake._receipts.flush()
+    assert len(sinks.collected) == 1

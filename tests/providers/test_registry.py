@@ -93,6 +93,31 @@ def test_a_success_restarts_the_failure_count(two_sms_providers):
     assert registry.choose_provider("sms").name == "fake-sms"
 
 
+def test_a_burst_of_successes_resets_the_shared_count_once(
+    two_sms_providers, monkeypatch
+):
+    deleted = []
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(registry_cache, name)
+
+        def delete(self, key):
+            deleted.append(key)
+            return registry_cache.delete(key)
+
+    registry_cache = registry.shared_cache
+    monkeypatch.setattr(registry, "shared_cache", Recording())
+    registry.reset()
+
+    for _ in range(3):
+        registry.record_success("fake-sms")
+    registry.record_failure("fake-sms")
+    registry.record_success("fake-sms")
+
+    assert deleted == ["providers:failures:fake-sms"] * 2
+
+
 def test_provider_is_tried_again_after_the_cooldown(two_sms_providers, settings):
     import time
 
