@@ -14,7 +14,8 @@ Each refusal is an ``ApiError`` with Notify's English message (the API's)
 and a ``french_message`` and ``field`` for the back office's form.
 
 In steady state an accepted notification costs one INSERT (a statement
-built once, ``rows.py``) and one broker publish: the service, its keys,
+built once, ``rows.py``) and one id queued for the batching publisher
+(``deliveries.publisher``), never a broker call: the service, its keys,
 senders and team and the template come from ``notifications.cache``, the
 limits live in Redis.
 """

@@ -1,4 +1,4 @@
-"""The hot path: one INSERT and one broker publish per accepted send once
+"""The hot path: one INSERT and one queued delivery per accepted send once
 the caches are warm; the caches follow every change."""
 
 import uuid

@@ -251,7 +251,7 @@ def test_a_warm_send_costs_two_redis_round_trips(
 ):
     from deliveries import tasks as delivery_tasks
 
-    monkeypatch.setattr(delivery_tasks, "publish_delivery", lambda **kwargs: None)
+    monkeypatch.setattr(delivery_tasks, "queue_delivery", lambda **kwargs: None)
     assert committed(live, EMAIL, email_body(email_template)).status_code == 201
     sent = _redis_commands(monkeypatch)
 
