@@ -53,7 +53,8 @@ def run_wrk(
         require_wrk(),
         f"-t{threads}",
         f"-c{concurrency}",
-        f"-d{seconds}s",
+        # wrk takes whole seconds only ("-d2.5s" is refused).
+        f"-d{max(1, round(seconds))}s",
         f"--timeout={timeout_s}s",
         "-s",
         str(WRK_DIR / script),
