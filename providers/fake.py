@@ -58,6 +58,7 @@ send of the same notification to the same provider returns the first
 reference and is not sent again.
 """
 
+import collections
 import json
 import logging
 import os
@@ -126,15 +127,20 @@ class OutboxEntry:
 
 
 class Outbox:
-    """What the fake providers were handed, in this process."""
+    """What the fake providers were handed, in this process: the latest
+    ``FAKE_PROVIDER_OUTBOX_SIZE`` messages (the counts in Redis cover
+    every send)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: list[OutboxEntry] = []
+        self._entries: collections.deque[OutboxEntry] = collections.deque()
 
     def append(self, entry: OutboxEntry) -> None:
+        size = settings.FAKE_PROVIDER_OUTBOX_SIZE
         with self._lock:
             self._entries.append(entry)
+            while len(self._entries) > size:
+                self._entries.popleft()
 
     def clear(self) -> None:
         with self._lock:

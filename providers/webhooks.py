@@ -13,13 +13,12 @@ Email receipts come through anymail's own tracking webhooks
 import logging
 
 from anymail.exceptions import AnymailAPIError, AnymailWebhookValidationFailure
-from anymail.webhooks.amazon_ses import AmazonSESTrackingWebhookView
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import receipts, registry, sns
+from . import receipts, registry
 from .base import ReceiptAuthenticationError, ReceiptParseError
 
 logger = logging.getLogger(__name__)
@@ -145,29 +144,6 @@ class TrackingWebhookMixin:
             extra={"provider": self.esp_name},
         )
         return AnymailWebhookValidationFailure(f"Unreadable {self.esp_name} report")
-
-
-class VerifiedAmazonSESTrackingWebhookView(
-    TrackingWebhookMixin, AmazonSESTrackingWebhookView
-):
-    """Anymail's Amazon SES tracking webhook, plus the checks anymail
-    leaves out: the SNS topic is one of ours, the SNS signature is AWS's.
-
-    They run after anymail's Basic-credentials check, so an anonymous
-    request never makes us fetch a certificate."""
-
-    def check_report(self, request) -> None:
-        message = self._parse_sns_message(request)
-        topics = getattr(settings, "AMAZON_SES_SNS_TOPIC_ARNS", [])
-        if topics and message.get("TopicArn") not in topics:
-            logger.warning("Refused an SES event from an unexpected SNS topic")
-            raise AnymailWebhookValidationFailure("Unexpected SNS topic")
-        if getattr(settings, "AMAZON_SES_VERIFY_SNS_SIGNATURES", True):
-            try:
-                sns.verify(message)
-            except sns.SnsVerificationError as error:
-                logger.warning("Refused an SES event: %s", error)
-                raise AnymailWebhookValidationFailure(str(error)) from error
 
 
 def tracking_view(view_class):

@@ -50,6 +50,9 @@ FAKE_PROVIDER_REDIS_URL = env(
 # would (the benchmark: the threads calling providers then hold no
 # database connection).
 FAKE_PROVIDER_RECEIPT_BATCH_MS = env.float("FAKE_PROVIDER_RECEIPT_BATCH_MS", default=0)
+# The fakes' outbox keeps the most recent messages of this process only, so
+# a long development run or a benchmark does not hold every message sent.
+FAKE_PROVIDER_OUTBOX_SIZE = env.int("FAKE_PROVIDER_OUTBOX_SIZE", default=1000)
 
 # Receipt webhooks. The public base URL, when set, is given to the gateways
 # that take a receipt URL with each message (Brevo ``webUrl``, Sinch

@@ -5,7 +5,11 @@ the receipt sink."""
 import base64
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -15,9 +19,11 @@ from cryptography.x509.oid import NameOID
 from django.test import Client
 
 from providers.email import receipt_for_tracking_event
+from providers.urls import TRACKING_WEBHOOKS
 from tests.providers import sinks
 from tests.providers.conftest import make_notification, payload
 
+ROOT = Path(__file__).resolve().parents[2]
 AUTH = "Basic " + base64.b64encode(b"esp:hook-secret").decode()
 BREVO_NOTIFICATION = uuid.UUID("2f0b8a8e-2a5e-4a59-9d3c-6c5f1a7e4b21")
 SES_NOTIFICATION = uuid.UUID("8e2f6b3a-1c4d-4e5f-8a9b-0c1d2e3f4a5b")
@@ -375,3 +381,41 @@ def test_tracking_event_without_any_reference_is_dropped():
     event = AnymailTrackingEvent(event_type="delivered", esp_event={}, metadata={})
 
     assert receipt_for_tracking_event(event, "Brevo") is None
+
+
+# The URL table
+
+
+def test_tracking_urls_are_anymails():
+    from anymail import urls as anymail_urls
+
+    theirs = {
+        (str(pattern.pattern), pattern.name)
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name.endswith("_tracking_webhook")
+    }
+    ours = {(route, name) for route, _, name in TRACKING_WEBHOOKS}
+
+    assert ours == theirs
+
+
+def test_loading_the_urls_does_not_load_boto3():
+    # boto3 costs each process about 35 MB: only an SES report loads it.
+    script = (
+        "import sys, django; django.setup(); import config.urls; "
+        "from django.urls import reverse; "
+        "print(reverse('anymail:amazon_ses_tracking_webhook'), 'boto3' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    assert completed.stdout.split() == ["/anymail/amazon_ses/tracking/", "False"]

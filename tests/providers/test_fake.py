@@ -314,3 +314,14 @@ def test_batched_receipts_are_handed_again_when_refused(settings):
     sinks.collected.clear()
     fake._receipts.flush()
     assert len(sinks.collected) == 1
+
+
+def test_outbox_keeps_only_the_latest_messages(settings):
+    settings.FAKE_PROVIDER_OUTBOX_SIZE = 3
+    sent = [uuid.uuid4() for _ in range(5)]
+
+    for notification_id in sent:
+        FakeSmsProvider().send_sms(sms(notification_id))
+
+    assert [entry.notification_id for entry in fake.outbox] == sent[2:]
+    assert fake.sent_total() == 5
