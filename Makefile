@@ -49,6 +49,9 @@ format: $(VENV)/.dev
 
 ## bench: measure the production shape against this machine's ceilings.
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk (the load generator)"; \
+	  apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## bench-render: renders per second of the template language (one core).
