@@ -82,12 +82,6 @@ def demo_seed() -> dict:
         body=SMS_BODY,
         created_by=member,
     )
-    keys = {
-        key_type: service_actions.api_key_create(
-            service=service, name=f"demo_{key_type}", key_type=key_type
-        ).key_string
-        for key_type in KeyType.values
-    }
     return {
         "service_id": str(service.id),
         "email_template_id": str(email_template.id),
@@ -97,7 +91,47 @@ def demo_seed() -> dict:
         "member_email": member.email,
         "member_password": member_password,
         "member_otpauth_uri": device.config_url,
-        "api_keys": keys,
+        "api_keys": _new_keys(service),
+    }
+
+
+@transaction.atomic
+def demo_reissue() -> dict:
+    """New secrets for the existing demo (its saved file was lost, and the
+    keys and password it held are shown only once): new API keys, the old
+    demo keys revoked, a new password and a new TOTP device for the team
+    member."""
+    service = Service.objects.get(name=DEMO_SERVICE_NAME)
+    member = User.objects.get(email=DEMO_MEMBER_EMAIL)
+    member_password = secrets.token_urlsafe(12)
+    member.set_password(member_password)
+    member.save(update_fields=["password"])
+    TOTPDevice.objects.filter(user=member).delete()
+    device = TOTPDevice.objects.create(user=member, name="Démo", confirmed=True)
+    for api_key in service.api_keys.filter(revoked_at__isnull=True):
+        service_actions.api_key_revoke(api_key=api_key)
+    templates = {}
+    for template in service.templates.order_by("created_at"):
+        templates.setdefault(template.channel, template)
+    return {
+        "service_id": str(service.id),
+        "email_template_id": str(templates["email"].id),
+        "sms_template_id": str(templates["sms"].id),
+        "reply_to_id": str(service.reply_to_addresses.get(is_default=True).id),
+        "sms_sender_id": str(service.sms_senders.get(is_default=True).id),
+        "member_email": member.email,
+        "member_password": member_password,
+        "member_otpauth_uri": device.config_url,
+        "api_keys": _new_keys(service),
+    }
+
+
+def _new_keys(service: Service) -> dict[str, str]:
+    return {
+        key_type: service_actions.api_key_create(
+            service=service, name=f"demo_{key_type}", key_type=key_type
+        ).key_string
+        for key_type in KeyType.values
     }
 
 

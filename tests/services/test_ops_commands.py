@@ -111,6 +111,24 @@ def test_create_template_refuses_email_without_subject():
         run("create_template", str(service.id), "email", "Relance", "--body", "x")
 
 
+@pytest.mark.parametrize("name", ["", "   ", "x" * 256])
+def test_create_template_refuses_a_bad_name(service, name):
+    with pytest.raises(CommandError, match="name"):
+        run("create_template", str(service.id), "sms", name, "--body", "Bonjour")
+    assert not Template.objects.exists()
+
+
+def test_refusal_is_json_too_with_json(random_uuid):
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match="No service"):
+        call_command("create_api_key", str(random_uuid), "k", "--json", stdout=out)
+
+    assert json.loads(out.getvalue()) == {
+        "error": f"No service has the id {random_uuid}."
+    }
+
+
 def test_create_template_refuses_unknown_service(random_uuid):
     with pytest.raises(CommandError, match="No service"):
         run("create_template", str(random_uuid), "sms", "Code", "--body", "x")
@@ -174,6 +192,7 @@ def test_seed_demo_creates_everything_and_prints_the_keys(settings, tmp_path):
             ApiKey.objects.get(secret_hash=secrets.hash_secret(parts.secret)).key_type
             == key_type
         )
+    assert data.pop("created") is True
     assert json.loads((tmp_path / "var" / "demo.json").read_text()) == data
 
 
@@ -183,8 +202,41 @@ def test_seed_demo_twice_fails_unless_once(settings, tmp_path):
 
     with pytest.raises(CommandError, match="already exists"):
         run("seed_demo")
-    assert run("seed_demo", "--once") == ""
+    assert run("seed_demo", "--once", "--quiet") == ""
     assert Service.objects.count() == 1
+
+
+def test_seed_demo_once_prints_the_saved_demo(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    first = run_json("seed_demo")
+
+    again = run_json("seed_demo", "--once")
+
+    assert again.pop("created") is False
+    first.pop("created")
+    assert again == first
+
+
+def test_seed_demo_once_issues_new_secrets_when_the_saved_file_is_gone(
+    settings, tmp_path
+):
+    settings.BASE_DIR = tmp_path
+    first = run_json("seed_demo")
+    (tmp_path / "var" / "demo.json").unlink()
+
+    again = run_json("seed_demo", "--once")
+
+    assert again["service_id"] == first["service_id"]
+    assert again["email_template_id"] == first["email_template_id"]
+    for key_type in ("normal", "team", "test"):
+        old = secrets.split_key_string(first["api_keys"][key_type]).secret
+        new = secrets.split_key_string(again["api_keys"][key_type]).secret
+        assert ApiKey.objects.get(secret_hash=secrets.hash_secret(old)).revoked_at
+        assert not ApiKey.objects.get(secret_hash=secrets.hash_secret(new)).revoked_at
+    member = User.objects.get(email=again["member_email"])
+    assert member.check_password(again["member_password"])
+    assert TOTPDevice.objects.filter(user=member).count() == 1
+    assert again["api_keys"]["normal"] in run("demo_instructions")
 
 
 def test_demo_instructions_prints_the_key_and_a_curl(settings, tmp_path):

@@ -15,7 +15,10 @@ class Command(OpsCommand):
         parser.add_argument(
             "--once",
             action="store_true",
-            help="Do nothing (and succeed) if the demo service already exists.",
+            help=(
+                "If the demo service already exists, print its saved data (new "
+                "secrets if the saved file is gone) instead of failing."
+            ),
         )
         parser.add_argument(
             "--quiet", action="store_true", help="Print nothing on success."
@@ -23,20 +26,36 @@ class Command(OpsCommand):
 
     def handle(self, *args, **options) -> None:
         if demo.demo_exists():
-            if options["once"]:
-                return
-            raise CommandError(
-                f"The service {demo.DEMO_SERVICE_NAME!r} already exists; use --once "
-                "to skip silently."
-            )
+            self._existing(options)
+            return
 
         data = demo.demo_seed()
         path = demo.demo_save(data)
 
+        self._report(options, data, path, created=True)
+
+    def _existing(self, options) -> None:
+        if not options["once"]:
+            raise CommandError(
+                f"The service {demo.DEMO_SERVICE_NAME!r} already exists; use --once "
+                "to skip it."
+            )
+        data, path = demo.demo_load(), demo.demo_file()
+        if data is None:
+            # The saved secrets are lost and cannot be shown again: new ones.
+            data = demo.demo_reissue()
+            path = demo.demo_save(data)
+            self.stderr.write(
+                f"{path} was missing: the demo got new API keys and a new password."
+            )
+        self._report(options, data, path, created=False)
+
+    def _report(self, options, data: dict, path, *, created: bool) -> None:
         if options["quiet"] and not options["json"]:
             return
         lines = [
-            f"Demo service: {data['service_id']}",
+            f"Demo service: {data['service_id']}"
+            + ("" if created else " (already there)"),
             f"Email template: {data['email_template_id']}",
             f"SMS template: {data['sms_template_id']}",
             f"Reply-to address: {data['reply_to_id']}",
@@ -45,4 +64,4 @@ class Command(OpsCommand):
             *[f"API key ({kind}): {key}" for kind, key in data["api_keys"].items()],
             f"(also saved in {path}, readable only by you)",
         ]
-        self.emit(options, data, lines)
+        self.emit(options, {**data, "created": created}, lines)

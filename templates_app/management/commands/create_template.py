@@ -5,7 +5,9 @@ from django.core.management.base import CommandError
 
 from config.commands import OpsCommand
 from templates_app import actions
-from templates_app.models import TemplateChannel
+from templates_app.models import Template, TemplateChannel
+
+NAME_MAX_LENGTH = Template._meta.get_field("name").max_length
 
 
 class Command(OpsCommand):
@@ -31,6 +33,13 @@ class Command(OpsCommand):
         service = self._service(options["service_id"])
         body = self.stdin_or(options["body"]).strip()
         subject = options["subject"].strip()
+        name = options["name"].strip()
+        if not name:
+            raise CommandError("The name must not be empty.")
+        if len(name) > NAME_MAX_LENGTH:
+            raise CommandError(
+                f"The name must be at most {NAME_MAX_LENGTH} characters."
+            )
         if not body:
             raise CommandError("The body must not be empty.")
         if options["channel"] == TemplateChannel.EMAIL and not subject:
@@ -39,7 +48,7 @@ class Command(OpsCommand):
         template = actions.template_create(
             service=service,
             channel=options["channel"],
-            name=options["name"],
+            name=name,
             subject=subject,
             body=body,
         )
