@@ -71,6 +71,11 @@ def beat_schedule(settings) -> dict:
         "prune-idempotency-records": every(
             3600, "notifications.prune_idempotency_records"
         ),
+        # Hourly, so each run has little to do and a missed one costs little.
+        "erase-expired-personal-data": every(
+            settings.RETENTION_ERASE_INTERVAL_SECONDS,
+            "notifications.erase_expired_personal_data",
+        ),
     }
 
 

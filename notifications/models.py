@@ -136,6 +136,12 @@ class Notification(models.Model):
                 name="notif_unfinished",
                 condition=~Q(status__in=sorted(FINAL_STATUSES)),
             ),
+            # Retention finds the rows whose personal data is still there.
+            models.Index(
+                fields=["created_at"],
+                name="notif_unredacted",
+                condition=Q(redacted_at__isnull=True),
+            ),
             # Operators' count of possible duplicates or losses to check.
             models.Index(
                 fields=["created_at"],

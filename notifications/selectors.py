@@ -122,3 +122,59 @@ def received_text_message_list(
             Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=older_than)
         )
     return list(messages.order_by("-created_at", "-id")[:limit])
+
+
+# Retention (see notifications.actions.retention): each channel's period is
+# a field of the service.
+RETENTION_FIELDS = {"email": "email_retention_days", "sms": "sms_retention_days"}
+
+
+def retention_groups(*, now: dt.datetime) -> list[tuple[str, int, dt.datetime]]:
+    """``(channel, days, cutoff)`` for each retention period in use."""
+    from services.models import Service
+
+    return [
+        (channel, days, now - dt.timedelta(days=days))
+        for channel, field in RETENTION_FIELDS.items()
+        for days in sorted(set(Service.objects.values_list(field, flat=True)))
+    ]
+
+
+def notifications_past_retention(
+    *, channel: str, days: int, cutoff: dt.datetime
+) -> QuerySet[Notification]:
+    """Notifications of the services keeping ``channel`` for ``days``,
+    created before ``cutoff``, final and not yet erased (oldest first)."""
+    from .statuses import FINAL_STATUSES
+
+    return Notification.objects.filter(
+        redacted_at__isnull=True,
+        channel=channel,
+        created_at__lt=cutoff,
+        status__in=FINAL_STATUSES,
+        **{f"service__{RETENTION_FIELDS[channel]}": days},
+    ).order_by("created_at")
+
+
+def received_texts_past_retention(
+    *, days: int, cutoff: dt.datetime
+) -> QuerySet[ReceivedTextMessage]:
+    return ReceivedTextMessage.objects.filter(
+        created_at__lt=cutoff, service__sms_retention_days=days
+    )
+
+
+def personal_data_past_retention_counts(*, now: dt.datetime) -> dict[str, int]:
+    """What a retention run would erase now."""
+    groups = retention_groups(now=now)
+    return {
+        "notifications": sum(
+            notifications_past_retention(channel=c, days=d, cutoff=cut).count()
+            for c, d, cut in groups
+        ),
+        "received_texts": sum(
+            received_texts_past_retention(days=d, cutoff=cut).count()
+            for c, d, cut in groups
+            if c == "sms"
+        ),
+    }

@@ -166,6 +166,12 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
 
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhost")
 
+# Retention: how often Beat erases the personal data whose service's
+# retention period has passed (notifications.actions.retention).
+RETENTION_ERASE_INTERVAL_SECONDS = env.int(
+    "RETENTION_ERASE_INTERVAL_SECONDS", default=3600
+)
+
 from .api import *  # noqa: E402, F403
 from .backoffice import *  # noqa: E402, F403
 from .celery import *  # noqa: E402, F403

@@ -1,6 +1,6 @@
 """Every write of the delivery pipeline: sending (claim, call, record,
 retry), receipts (store once, apply through the state machine) and sweeps
-(relay, reconciliation, time-outs, pruning)."""
+(relay, reconciliation, time-outs, pruning); retention."""
 
 from .batches import notifications_deliver
 from .common import notification_move, run_with_db_retry, status_filter
@@ -11,6 +11,7 @@ from .receipts import (
     receipt_store,
     receipts_apply,
 )
+from .retention import attempt_errors_erase
 from .sending import (
     AttemptResult,
     attempt_record_result,
@@ -31,6 +32,7 @@ from .sweeps import (
 __all__ = [
     "AttemptResult",
     "ReceiptApplication",
+    "attempt_errors_erase",
     "attempt_record_result",
     "attempts_reconcile_stale",
     "notification_claim",

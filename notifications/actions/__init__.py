@@ -2,7 +2,8 @@
 
 ``accept``: accepting emails and SMS (the API, the back office's one-off
 send and the platform's own emails); ``idempotency``: the
-``Idempotency-Key`` records of the API; ``rows``: the INSERT and UPDATE
+``Idempotency-Key`` records of the API; ``retention``: erasing personal
+data after the service's retention period; ``rows``: the INSERT and UPDATE
 statements of the send path, built once.
 """
 
@@ -22,6 +23,7 @@ from .idempotency import (
     idempotency_records_prune,
     idempotency_release,
 )
+from .retention import RetentionReport, personal_data_erase_expired
 
 __all__ = [
     "PERSONALISATION",
@@ -29,6 +31,7 @@ __all__ = [
     "REPLY_TO",
     "TEMPLATE",
     "AcceptedNotification",
+    "RetentionReport",
     "Sender",
     "idempotency_claim",
     "idempotency_complete",
@@ -36,4 +39,5 @@ __all__ = [
     "idempotency_release",
     "notification_accept",
     "notification_send_one_off",
+    "personal_data_erase_expired",
 ]
