@@ -84,3 +84,25 @@ def test_email_preview_uses_branding():
 
     assert "République" not in preview.html
     assert "Mairie" in preview.html
+
+
+def test_preview_enforces_the_length_limit_only_when_asked():
+    with pytest.raises(rendering.MessageTooLongError):
+        rendering.preview(channel="sms", body="a" * 1000, check_length=True)
+
+
+def test_preview_raises_for_an_empty_message():
+    with pytest.raises(rendering.EmptyMessageError):
+        rendering.preview(channel="sms", body="((code))", personalisation={"code": ""})
+
+
+def test_email_preview_shows_the_given_logo():
+    preview = rendering.preview(
+        channel="email",
+        subject="Objet",
+        body="Corps",
+        service_name="Mairie",
+        logo_url="https://bo.exemple.gouv.fr/static/marianne.png",
+    )
+
+    assert 'src="https://bo.exemple.gouv.fr/static/marianne.png"' in preview.html
