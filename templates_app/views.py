@@ -83,7 +83,16 @@ class TemplateEditMixin(ServicePageMixin):
         context = super().get_context_data(**kwargs)
         context["channel"] = self.channel
         context["draft_preview_url"] = "templates_app:draft-preview"
+        form = context.get("form")
+        if self.channel == TemplateChannel.SMS and form is not None:
+            # What the live preview shows, already there without script.
+            context["sms"] = preview.sms_preview(
+                body=form["body"].value() or "", prefix=self.sms_prefix()
+            )
         return context
+
+    def sms_prefix(self) -> str:
+        return self.service.name if self.service.sms_prefix else ""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "channel": self.channel}
@@ -259,14 +268,7 @@ class DraftPreviewView(ServicePageMixin, View):
         summary = {"placeholders": rendering.placeholders(subject, body)}
         if channel == TemplateChannel.SMS:
             prefix = self.service.name if self.service.sms_prefix else ""
-            sms = preview.sms_preview(body=body, prefix=prefix)
-            summary["sms"] = {
-                "body": sms.body,
-                "character_count": sms.character_count,
-                "fragment_count": sms.fragment_count,
-                "encoding": sms.encoding,
-                "costly_characters": sms.costly_characters,
-            }
+            summary["sms"] = preview.sms_preview(body=body, prefix=prefix).as_json()
         return summary
 
 

@@ -128,8 +128,9 @@ def test_sms_preview_counts_parts_and_names_costly_characters(
 
     assert summary["placeholders"] == ["montant"]
     assert summary["sms"]["encoding"] == "UCS-2"
-    assert "✓" in summary["sms"]["costly_characters"]
+    assert summary["sms"]["unicode_characters"] == ["✓"]
     assert summary["sms"]["fragment_count"] == 1
+    assert summary["sms"]["notes"][0].startswith("« ✓ » n’est pas dans l’alphabet")
 
 
 def test_archived_template_leaves_the_list(manager_client, team_service):
