@@ -106,3 +106,51 @@ def test_email_preview_shows_the_given_logo():
     )
 
     assert 'src="https://bo.exemple.gouv.fr/static/marianne.png"' in preview.html
+
+
+PERSONALISATION = {
+    "name": "Zoé « la grande »",
+    "ref": ["A1", "B2"],
+    "show": "oui",
+    "code": 1234,
+}
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Dossier ((ref))", "# Titre\n\nBonjour ((name)),\n\n* ((ref))\n\n^ Encadré"),
+        ("((name))", "((show??Visible)) [lien](https://exemple.gouv.fr) ((code))"),
+    ],
+)
+def test_preview_api_fields_equal_the_renders_the_api_used_for_an_email(subject, body):
+    email = rendering.render_email(
+        subject=subject, body=body, personalisation=PERSONALISATION
+    )
+
+    shown = rendering.preview(
+        channel="email",
+        subject=subject,
+        body=body,
+        personalisation=PERSONALISATION,
+        check_length=True,
+    )
+
+    assert shown.api_fields() == {
+        "body": email.body,
+        "html": email.html_body,
+        "subject": email.subject,
+    }
+
+
+@pytest.mark.parametrize(
+    "body", ["Code ((code)) pour ((name)) : ((ref))", "Prêt… ((show??oui)) 🙂 €"]
+)
+def test_preview_api_fields_equal_the_render_the_api_used_for_a_text(body):
+    sms = rendering.render_sms(body=body, personalisation=PERSONALISATION)
+
+    shown = rendering.preview(
+        channel="sms", body=body, personalisation=PERSONALISATION, check_length=True
+    )
+
+    assert shown.api_fields() == {"body": sms.body, "html": None, "subject": None}
