@@ -34,7 +34,8 @@ class TemplateForm(DsfrBaseForm):
         self.channel = channel
         if channel == TemplateChannel.SMS:
             del self.fields["subject"]
-            self.fields["body"].label = "Message"
+            # DsfrBaseForm made the bound fields already: relabel both.
+            self.fields["body"].label = self["body"].label = "Message"
         else:
             self.fields["subject"].required = True
 
