@@ -1,6 +1,7 @@
 """The template screens in Debian's Chromium: the SMS editor's live preview
 says what each character costs as the author types (its script is a static
-file, so the CSP blocks nothing)."""
+file, so the CSP blocks nothing), and the template's id is copied with
+one click."""
 
 import os
 import shutil
@@ -67,6 +68,7 @@ def page(browser, live_server, manager, service):
             }
         ]
     )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.problems = []
@@ -118,4 +120,16 @@ def test_sms_editor_tells_what_each_character_costs_while_typing(page, service):
     assert notes.all_inner_texts()[0].startswith("« 🙂 » n’est pas dans l’alphabet")
     assert page.locator("#preview-sms-body").inner_text() == "Prêt : 10 € 🙂"
     screenshot_and_check(page, "20-modele-sms-cout")
+    assert page.problems == []
+
+
+def test_template_id_is_copied_with_one_click(page, service):
+    template = factories.email_template(service=service)
+
+    page.goto(f"/services/{service.id}/modeles/{template.id}/")
+    page.get_by_role("button", name="Copier l’identifiant").click()
+
+    page.get_by_text("Identifiant copié").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == str(template.id)
+    screenshot_and_check(page, "21-modele-identifiant")
     assert page.problems == []

@@ -1,6 +1,5 @@
 """View tests of the template screens: what an SMS costs (the template's
-page, the editor and the JSON of its live preview), the template id, the
-filters of the list, copying, archiving and unarchiving."""
+page, the editor and the JSON of its live preview), the template id."""
 
 import pytest
 from django.urls import reverse
@@ -142,3 +141,18 @@ def test_email_editor_has_no_sms_cost(client, service):
 
     assert "preview-sms-summary" not in page
     assert Template.objects.count() == 0
+
+
+# The template's id, for the API
+
+
+def test_template_page_shows_its_id_with_a_copy_button(client, service):
+    template = factories.email_template(service=service)
+
+    page = client.get(
+        reverse("templates_app:template-detail", args=[service.id, template.id])
+    ).content.decode()
+
+    assert f'<code class="bo-secret" id="template-id">{template.id}</code>' in page
+    assert 'data-copy-target="template-id"' in page
+    assert "services/copy.js" in page and "<script>" not in page
