@@ -61,15 +61,18 @@ class TemplateListView(ServicePageView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = TemplateSearchForm(self.request.GET or None)
-        query, channel = "", ""
+        filters = {"query": "", "channel": "", "archived": False}
         if form.is_valid():
-            query = form.cleaned_data["q"]
-            channel = form.cleaned_data["channel"]
+            filters = {
+                "query": form.cleaned_data["q"],
+                "channel": form.cleaned_data["channel"],
+                "archived": form.cleaned_data["archived"],
+            }
         context["templates"] = selectors.template_search(
-            service_id=self.service.id, query=query, channel=channel
+            service_id=self.service.id, **filters
         )
-        context["query"] = query
-        context["channel"] = channel
+        context["form"] = form
+        context.update(filters)
         return context
 
 
@@ -294,3 +297,15 @@ class TemplateArchiveView(TemplateMixin, ServicePageMixin, FormView):
         actions.template_archive(template=template)
         messages.success(self.request, f"Modèle « {template.name} » archivé.")
         return redirect("templates_app:template-list", self.service.id)
+
+
+class TemplateUnarchiveView(TemplateMixin, ServicePageMixin, View):
+    """Put an archived template back in service (a button on its page)."""
+
+    permission = "manage_templates"
+
+    def post(self, request, *args, **kwargs):
+        template = self.get_template_object()
+        actions.template_unarchive(template=template)
+        messages.success(request, f"Modèle « {template.name} » remis en service.")
+        return redirect("templates_app:template-detail", self.service.id, template.id)

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from services import actions as service_actions
+from templates_app import actions as template_actions
 from tests import factories
 from tests.backoffice.conftest import verified_client
 
@@ -132,4 +133,23 @@ def test_template_id_is_copied_with_one_click(page, service):
     page.get_by_text("Identifiant copié").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == str(template.id)
     screenshot_and_check(page, "21-modele-identifiant")
+    assert page.problems == []
+
+
+def test_template_list_filters_and_archived_page_are_accessible(page, service):
+    factories.sms_template(service=service, name="Code de connexion")
+    archived = factories.email_template(service=service, name="Ancienne convocation")
+    template_actions.template_archive(template=archived)
+
+    page.goto(f"/services/{service.id}/modeles/")
+    page.get_by_label("État").select_option("1")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("link", name="Ancienne convocation").wait_for()
+    assert page.get_by_role("link", name="Code de connexion").count() == 0
+    screenshot_and_check(page, "22-modeles-archives")
+
+    page.get_by_role("link", name="Ancienne convocation").click()
+    screenshot_and_check(page, "23-modele-archive")
+    page.get_by_role("button", name="Remettre en service").click()
+    page.get_by_text("remis en service").wait_for()
     assert page.problems == []

@@ -1,10 +1,12 @@
 """View tests of the template screens: what an SMS costs (the template's
-page, the editor and the JSON of its live preview), the template id."""
+page, the editor and the JSON of its live preview), the template id, the
+filters of the list, archiving and unarchiving."""
 
 import pytest
 from django.urls import reverse
 
 from services import actions as service_actions
+from templates_app import actions as template_actions
 from templates_app.models import Template
 from tests import factories
 from tests.backoffice.conftest import verified_client
@@ -156,3 +158,87 @@ def test_template_page_shows_its_id_with_a_copy_button(client, service):
     assert f'<code class="bo-secret" id="template-id">{template.id}</code>' in page
     assert 'data-copy-target="template-id"' in page
     assert "services/copy.js" in page and "<script>" not in page
+
+
+# The list's filters
+
+
+def list_names(client, service, **filters) -> str:
+    url = reverse("templates_app:template-list", args=[service.id])
+    response = client.get(url, filters)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_template_list_filters_by_channel(client, service):
+    factories.email_template(service=service, name="Convocation")
+    factories.sms_template(service=service, name="Rappel")
+
+    emails = list_names(client, service, channel="email")
+    texts = list_names(client, service, channel="sms")
+
+    assert "Convocation</a>" in emails and "Rappel</a>" not in emails
+    assert "1 modèle d’email" in emails
+    assert "Rappel</a>" in texts and "Convocation</a>" not in texts
+
+
+def test_template_list_shows_archived_templates_only_when_asked(client, service):
+    factories.email_template(service=service, name="Actuel")
+    old = factories.sms_template(service=service, name="Ancien")
+    template_actions.template_archive(template=old)
+
+    default = list_names(client, service)
+    archived = list_names(client, service, archived="1", q="anc")
+
+    assert "Actuel</a>" in default and "Ancien</a>" not in default
+    assert "Ancien</a>" in archived and "Actuel</a>" not in archived
+    assert "1 modèle archivé pour « anc »" in archived
+
+
+def test_template_list_refuses_an_unknown_filter_in_french(client, service):
+    page = list_names(client, service, channel="fax")
+
+    assert "fr-select-group--error" in page
+    assert "Sélectionnez un choix valide" in page
+
+
+# Archiving and unarchiving
+
+
+def test_archived_template_page_offers_to_put_it_back_in_service(client, service):
+    template = factories.email_template(service=service, name="Ancien")
+    template_actions.template_archive(template=template)
+    page_url = reverse("templates_app:template-detail", args=[service.id, template.id])
+
+    page = client.get(page_url).content.decode()
+    response = client.post(
+        reverse("templates_app:template-unarchive", args=[service.id, template.id])
+    )
+
+    assert "Remettre en service" in page and "Envoyer avec ce modèle" not in page
+    assert response["Location"] == page_url
+    template.refresh_from_db()
+    assert not template.archived
+    assert "Ancien</a>" in list_names(client, service)
+
+
+def test_unarchive_needs_the_manage_templates_permission(service):
+    template = factories.email_template(service=service)
+    template_actions.template_archive(template=template)
+    viewer = factories.user()
+    service_actions.member_add(
+        service=service, user=viewer, permissions=("view_activity",)
+    )
+    viewer_client = verified_client(viewer)
+
+    page = viewer_client.get(
+        reverse("templates_app:template-detail", args=[service.id, template.id])
+    ).content.decode()
+    response = viewer_client.post(
+        reverse("templates_app:template-unarchive", args=[service.id, template.id])
+    )
+
+    assert "Remettre en service" not in page
+    assert response.status_code == 403
+    template.refresh_from_db()
+    assert template.archived
