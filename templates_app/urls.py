@@ -21,6 +21,7 @@ urlpatterns = [
         views.TemplateUnarchiveView.as_view(),
         name="template-unarchive",
     ),
+    path(T + "copier/", views.TemplateCopyView.as_view(), name="template-copy"),
     path(T + "versions/", views.TemplateVersionListView.as_view(), name="versions"),
     path(
         T + "versions/<int:version>/",

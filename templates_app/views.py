@@ -133,6 +133,49 @@ class TemplateCreateView(TemplateEditMixin, FormView):
         return redirect("templates_app:template-detail", self.service.id, template.id)
 
 
+class TemplateCopyView(TemplateMixin, TemplateEditMixin, FormView):
+    """A new template, prefilled from an existing one (archived or not);
+    nothing is written until it is saved."""
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        return super().post(request, *args, **kwargs)
+
+    def _load(self) -> None:
+        self.source = self.get_template_object()
+        self.channel = self.source.channel
+
+    def get_initial(self):
+        name = f"{self.source.name} (copie)"
+        return {
+            "name": name[: Template._meta.get_field("name").max_length],
+            "subject": self.source.subject,
+            "body": self.source.body,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["copy_of"] = self.source
+        context["title"] = f"Copier « {self.source.name} »"
+        return context
+
+    def form_valid(self, form):
+        template = actions.template_create(
+            service=self.service,
+            channel=self.channel,
+            name=form.cleaned_data["name"],
+            subject=form.cleaned_data.get("subject", ""),
+            body=form.cleaned_data["body"],
+            created_by=self.request.user,
+        )
+        messages.success(self.request, "Copie du modèle enregistrée.")
+        return redirect("templates_app:template-detail", self.service.id, template.id)
+
+
 class TemplateUpdateView(TemplateMixin, TemplateEditMixin, FormView):
     title = "Modifier le modèle"
 

@@ -1,6 +1,6 @@
 """View tests of the template screens: what an SMS costs (the template's
 page, the editor and the JSON of its live preview), the template id, the
-filters of the list, archiving and unarchiving."""
+filters of the list, copying, archiving and unarchiving."""
 
 import pytest
 from django.urls import reverse
@@ -200,6 +200,58 @@ def test_template_list_refuses_an_unknown_filter_in_french(client, service):
 
     assert "fr-select-group--error" in page
     assert "Sélectionnez un choix valide" in page
+
+
+# Copying
+
+
+def test_copy_prefills_a_new_template_and_leaves_the_original(client, service):
+    source = factories.email_template(
+        service=service, name="Convocation", subject="RDV ((date))", body="Venez."
+    )
+    url = reverse("templates_app:template-copy", args=[service.id, source.id])
+
+    form = client.get(url).content.decode()
+    response = client.post(
+        url, {"name": "Convocation (copie)", "subject": "RDV ((date))", "body": "Oui."}
+    )
+
+    assert "Copier « Convocation »" in form
+    assert 'value="Convocation (copie)"' in form and "Venez.</textarea>" in form
+    copy = Template.objects.exclude(pk=source.pk).get(service=service)
+    assert response["Location"].endswith(f"/modeles/{copy.id}/")
+    assert (copy.channel, copy.subject, copy.body, copy.version) == (
+        "email",
+        "RDV ((date))",
+        "Oui.",
+        1,
+    )
+    source.refresh_from_db()
+    assert (source.body, source.version) == ("Venez.", 1)
+
+
+def test_copy_of_an_sms_template_is_an_sms_template(client, service):
+    source = factories.sms_template(service=service, name="x" * 255)
+    url = reverse("templates_app:template-copy", args=[service.id, source.id])
+
+    form = client.get(url).content.decode()
+    client.post(url, {"name": "Code bis", "body": "Code : ((code))"})
+
+    assert f'value="{"x" * 255}"' in form  # cut to the field's length
+    assert 'id="preview-sms-summary"' in form
+    copy = Template.objects.get(service=service, name="Code bis")
+    assert copy.channel == "sms"
+
+
+def test_copy_refuses_a_template_of_another_service(client, service):
+    other = factories.service()
+    theirs = factories.email_template(service=other)
+
+    response = client.get(
+        reverse("templates_app:template-copy", args=[service.id, theirs.id])
+    )
+
+    assert response.status_code == 404
 
 
 # Archiving and unarchiving
