@@ -419,6 +419,8 @@ def test_stored_xss_in_names_bodies_and_personalisation_is_inert(
         reverse("templates_app:template-update", args=[s, template.id]),
         reverse("templates_app:versions", args=[s, template.id]),
         reverse("templates_app:version-document", args=[s, template.id, 1]),
+        reverse("templates_app:template-copy", args=[s, template.id]),
+        reverse("templates_app:template-list", args=[s]) + "?q=%3Cscript%3E",
         reverse("notifications:send-choose", args=[s]),
         reverse("notifications:send", args=[s, template.id]),
         reverse("notifications:activity", args=[s]),
