@@ -92,4 +92,26 @@ def template_archive(*, template: Template) -> Template:
         template.archived = True
         template.updated_at = timezone.now()
         template.save(update_fields=["archived", "updated_at"])
+
+        logger.info(
+            "Template %s archived",
+            template.id,
+            extra={"template_id": str(template.id)},
+        )
+    return template
+
+
+def template_unarchive(*, template: Template) -> Template:
+    """Put an archived template back in service (the API and the send
+    page can use it again)."""
+    if template.archived:
+        template.archived = False
+        template.updated_at = timezone.now()
+        template.save(update_fields=["archived", "updated_at"])
+
+        logger.info(
+            "Template %s unarchived",
+            template.id,
+            extra={"template_id": str(template.id)},
+        )
     return template

@@ -34,7 +34,8 @@ class TemplateForm(DsfrBaseForm):
         self.channel = channel
         if channel == TemplateChannel.SMS:
             del self.fields["subject"]
-            self.fields["body"].label = "Message"
+            # DsfrBaseForm made the bound fields already: relabel both.
+            self.fields["body"].label = self["body"].label = "Message"
         else:
             self.fields["subject"].required = True
 
@@ -75,8 +76,17 @@ class ChannelForm(DsfrBaseForm):
     )
 
 
-class TemplateSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=255)
+class TemplateSearchForm(DsfrBaseForm):
+    q = forms.CharField(label="Nom ou contenu", required=False, max_length=255)
     channel = forms.ChoiceField(
-        required=False, choices=[("", "Tous"), ("email", "Email"), ("sms", "SMS")]
+        label="Type",
+        required=False,
+        choices=[("", "Tous"), ("email", "Email"), ("sms", "SMS")],
+    )
+    archived = forms.TypedChoiceField(
+        label="État",
+        required=False,
+        choices=[("", "Modèles en service"), ("1", "Modèles archivés")],
+        coerce=bool,
+        empty_value=False,
     )

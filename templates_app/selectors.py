@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Template, TemplateVersion
 
@@ -31,13 +31,18 @@ def template_list(*, service_id: uuid.UUID, channel: str | None = None) -> Query
 
 
 def template_search(
-    *, service_id: uuid.UUID, query: str = "", channel: str = ""
+    *,
+    service_id: uuid.UUID,
+    query: str = "",
+    channel: str = "",
+    archived: bool = False,
 ) -> QuerySet:
-    """A service's live templates whose name or content contains
+    """A service's templates in service (or, with ``archived``, its
+    archived ones) of ``channel`` whose name or content contains
     ``query``."""
-    from django.db.models import Q
-
-    templates = template_list(service_id=service_id, channel=channel or None)
+    templates = Template.objects.filter(service_id=service_id, archived=archived)
+    if channel:
+        templates = templates.filter(channel=channel)
     query = query.strip()
     if query:
         templates = templates.filter(
@@ -45,7 +50,7 @@ def template_search(
             | Q(body__icontains=query)
             | Q(subject__icontains=query)
         )
-    return templates
+    return templates.order_by("name", "channel")
 
 
 def template_versions(*, template_id: uuid.UUID) -> QuerySet:

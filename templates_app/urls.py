@@ -16,6 +16,12 @@ urlpatterns = [
     path(T, views.TemplateDetailView.as_view(), name="template-detail"),
     path(T + "modifier/", views.TemplateUpdateView.as_view(), name="template-update"),
     path(T + "archiver/", views.TemplateArchiveView.as_view(), name="template-archive"),
+    path(
+        T + "desarchiver/",
+        views.TemplateUnarchiveView.as_view(),
+        name="template-unarchive",
+    ),
+    path(T + "copier/", views.TemplateCopyView.as_view(), name="template-copy"),
     path(T + "versions/", views.TemplateVersionListView.as_view(), name="versions"),
     path(
         T + "versions/<int:version>/",

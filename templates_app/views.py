@@ -61,15 +61,18 @@ class TemplateListView(ServicePageView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = TemplateSearchForm(self.request.GET or None)
-        query, channel = "", ""
+        filters = {"query": "", "channel": "", "archived": False}
         if form.is_valid():
-            query = form.cleaned_data["q"]
-            channel = form.cleaned_data["channel"]
+            filters = {
+                "query": form.cleaned_data["q"],
+                "channel": form.cleaned_data["channel"],
+                "archived": form.cleaned_data["archived"],
+            }
         context["templates"] = selectors.template_search(
-            service_id=self.service.id, query=query, channel=channel
+            service_id=self.service.id, **filters
         )
-        context["query"] = query
-        context["channel"] = channel
+        context["form"] = form
+        context.update(filters)
         return context
 
 
@@ -83,7 +86,16 @@ class TemplateEditMixin(ServicePageMixin):
         context = super().get_context_data(**kwargs)
         context["channel"] = self.channel
         context["draft_preview_url"] = "templates_app:draft-preview"
+        form = context.get("form")
+        if self.channel == TemplateChannel.SMS and form is not None:
+            # What the live preview shows, already there without script.
+            context["sms"] = preview.sms_preview(
+                body=form["body"].value() or "", prefix=self.sms_prefix()
+            )
         return context
+
+    def sms_prefix(self) -> str:
+        return self.service.name if self.service.sms_prefix else ""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "channel": self.channel}
@@ -118,6 +130,49 @@ class TemplateCreateView(TemplateEditMixin, FormView):
             created_by=self.request.user,
         )
         messages.success(self.request, "Modèle enregistré.")
+        return redirect("templates_app:template-detail", self.service.id, template.id)
+
+
+class TemplateCopyView(TemplateMixin, TemplateEditMixin, FormView):
+    """A new template, prefilled from an existing one (archived or not);
+    nothing is written until it is saved."""
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        return super().post(request, *args, **kwargs)
+
+    def _load(self) -> None:
+        self.source = self.get_template_object()
+        self.channel = self.source.channel
+
+    def get_initial(self):
+        name = f"{self.source.name} (copie)"
+        return {
+            "name": name[: Template._meta.get_field("name").max_length],
+            "subject": self.source.subject,
+            "body": self.source.body,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["copy_of"] = self.source
+        context["title"] = f"Copier « {self.source.name} »"
+        return context
+
+    def form_valid(self, form):
+        template = actions.template_create(
+            service=self.service,
+            channel=self.channel,
+            name=form.cleaned_data["name"],
+            subject=form.cleaned_data.get("subject", ""),
+            body=form.cleaned_data["body"],
+            created_by=self.request.user,
+        )
+        messages.success(self.request, "Copie du modèle enregistrée.")
         return redirect("templates_app:template-detail", self.service.id, template.id)
 
 
@@ -259,14 +314,7 @@ class DraftPreviewView(ServicePageMixin, View):
         summary = {"placeholders": rendering.placeholders(subject, body)}
         if channel == TemplateChannel.SMS:
             prefix = self.service.name if self.service.sms_prefix else ""
-            sms = preview.sms_preview(body=body, prefix=prefix)
-            summary["sms"] = {
-                "body": sms.body,
-                "character_count": sms.character_count,
-                "fragment_count": sms.fragment_count,
-                "encoding": sms.encoding,
-                "costly_characters": sms.costly_characters,
-            }
+            summary["sms"] = preview.sms_preview(body=body, prefix=prefix).as_json()
         return summary
 
 
@@ -292,3 +340,15 @@ class TemplateArchiveView(TemplateMixin, ServicePageMixin, FormView):
         actions.template_archive(template=template)
         messages.success(self.request, f"Modèle « {template.name} » archivé.")
         return redirect("templates_app:template-list", self.service.id)
+
+
+class TemplateUnarchiveView(TemplateMixin, ServicePageMixin, View):
+    """Put an archived template back in service (a button on its page)."""
+
+    permission = "manage_templates"
+
+    def post(self, request, *args, **kwargs):
+        template = self.get_template_object()
+        actions.template_unarchive(template=template)
+        messages.success(request, f"Modèle « {template.name} » remis en service.")
+        return redirect("templates_app:template-detail", self.service.id, template.id)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from templates_app import rendering
 from templates_app.models import Template, TemplateVersion
 
 from .. import language
@@ -156,24 +157,25 @@ def template(template: Template, version: TemplateVersion | None = None) -> dict
 
 
 def template_preview(version: TemplateVersion, personalisation: dict) -> dict:
-    if version.channel == "email":
-        email = language.render_email(
+    """Raise as ``language.render_email`` does: a missing value, then
+    ``ContentRejected`` or ``MessageTooLong``."""
+    try:
+        shown = rendering.preview(
+            channel=version.channel,
             subject=version.subject,
             body=version.body,
             personalisation=personalisation,
-            with_html=True,
+            check_length=True,
         )
-        body, html, subject = email.body, email.html_body, email.subject
-    else:
-        sms = language.render_sms(body=version.body, personalisation=personalisation)
-        body, html, subject = sms.body, None, None
+    except rendering.EmptyMessageError as error:
+        raise language.ContentRejected(error) from error
+    except rendering.MessageTooLongError as error:
+        raise language.MessageTooLong(error) from error
     return {
         "id": str(version.template_id),
         "type": version.channel,
         "version": version.version,
-        "body": body,
-        "html": html,
-        "subject": subject,
+        **shown.api_fields(),
         "postage": None,
     }
 

@@ -73,11 +73,16 @@ def preview(
     branding: str = BRANDING_STATE,
     sms_prefix: str = "",
     sanitise_content_for: Iterable[str] | None = None,
+    logo_url: str = "",
+    check_length: bool = False,
 ) -> Preview:
     """Render a template version for display. Without ``use_samples`` a
     missing value raises ``MissingPersonalisationError`` (the API's
     behaviour); with it, a missing value shows as its ``((name))``,
-    highlighted in the HTML. Lengths are reported, not enforced."""
+    highlighted in the HTML. An empty message raises
+    ``EmptyMessageError``; lengths are reported, and enforced
+    (``MessageTooLongError``) only with ``check_length``, as the API
+    does."""
     personalisation = dict(personalisation or {})
     texts = (subject, body) if channel == CHANNEL_EMAIL else (body,)
     names = placeholders(*texts)
@@ -90,7 +95,7 @@ def preview(
             body=body,
             personalisation=personalisation,
             prefix=sms_prefix,
-            check_length=False,
+            check_length=check_length,
         )
         return Preview(
             channel=channel,
@@ -110,7 +115,8 @@ def preview(
         service_name=service_name,
         branding=branding,
         sanitise_content_for=sanitise_content_for,
-        check_length=False,
+        check_length=check_length,
+        logo_url=logo_url,
     )
     return Preview(
         channel=channel,

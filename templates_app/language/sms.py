@@ -67,6 +67,7 @@ from .placeholders import (
     clean_text,
     compile_plain,
     fill_plain,
+    join_words,
     missing_names,
     normalise_personalisation,
 )
@@ -280,24 +281,74 @@ class RenderedSms:
         if self.is_too_long:
             raise MessageTooLongError(channel="sms", length=self.character_count)
 
-    def cost_notes(self) -> list[str]:
-        """What each special character costs, in French, for the author."""
-        notes = [
-            f"« {written} » est envoyé comme « {sent} »."
-            for written, sent in self.replaced_characters
-        ]
-        notes.extend(
-            f"« {character} » compte pour 2 caractères."
-            for character in self.extended_characters
-        )
-        if self.unicode_characters:
-            shown = " ".join(self.unicode_characters)
-            notes.append(
-                f"{shown} : hors de l’alphabet SMS standard, le message passe en "
-                "Unicode (70 caractères par SMS au lieu de 160, 67 au lieu de 153 "
-                "s’il est découpé) et les lettres accentuées sont alors gardées."
+    def kept_letters(self) -> tuple[str, ...]:
+        """Letters GSM lacks that are sent as written, because the message
+        is in UCS-2 anyway (``ê``, ``ç``, ``œ``…)."""
+        if self.encoding != ENCODING_UCS2:
+            return ()
+        foreign = set(_NOT_KEPT_GSM.findall(self.content))
+        return tuple(
+            sorted(
+                character
+                for character in foreign
+                if character_rule(character).kind == KIND_LETTER
+                and character_rule(character).replacement
             )
+        )
+
+    def cost_notes(self) -> list[str]:
+        """What the special characters cost, in plain French, for the
+        author: those forcing UCS-2, the letters then kept, those counting
+        double, and those replaced (with what they become)."""
+        notes = []
+        if self.unicode_characters:
+            notes.append(_ucs2_note(self.unicode_characters))
+        kept = self.kept_letters()
+        if kept:
+            notes.append(
+                f"Les lettres {_quoted(kept)} sont donc envoyées telles quelles, "
+                "sans coût supplémentaire."
+            )
+        if self.extended_characters:
+            count = len(self.extended_characters)
+            verb = "compte" if count == 1 else "comptent chacun"
+            notes.append(
+                f"{_quoted(self.extended_characters)} {verb} pour 2 caractères."
+            )
+        letters, signs = _split_replaced(self.replaced_characters)
+        if letters:
+            notes.append(
+                "Lettres simplifiées à l’envoi (absentes de l’alphabet SMS "
+                "standard, elles feraient passer le message en Unicode) : "
+                f"{_becomes(letters)}."
+            )
+        if signs:
+            notes.append(f"Signes remplacés à l’envoi : {_becomes(signs)}.")
         return notes
+
+
+def _quoted(characters) -> str:
+    return join_words([f"« {character} »" for character in characters])
+
+
+def _becomes(pairs) -> str:
+    return join_words([f"« {written} » devient « {sent} »" for written, sent in pairs])
+
+
+def _split_replaced(replaced) -> tuple[list, list]:
+    letters = [pair for pair in replaced if character_rule(pair[0]).kind == KIND_LETTER]
+    signs = [pair for pair in replaced if character_rule(pair[0]).kind != KIND_LETTER]
+    return letters, signs
+
+
+def _ucs2_note(characters: tuple[str, ...]) -> str:
+    subject = _quoted(characters)
+    verb = "n’est" if len(characters) == 1 else "ne sont"
+    return (
+        f"{subject} {verb} pas dans l’alphabet SMS standard (GSM-7) : tout le "
+        "message passe en Unicode (UCS-2), soit 70 caractères par SMS au lieu "
+        "de 160 (67 au lieu de 153 par partie d’un message long)."
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -128,8 +128,9 @@ def test_sms_preview_counts_parts_and_names_costly_characters(
 
     assert summary["placeholders"] == ["montant"]
     assert summary["sms"]["encoding"] == "UCS-2"
-    assert "✓" in summary["sms"]["costly_characters"]
+    assert summary["sms"]["unicode_characters"] == ["✓"]
     assert summary["sms"]["fragment_count"] == 1
+    assert summary["sms"]["notes"][0].startswith("« ✓ » n’est pas dans l’alphabet")
 
 
 def test_archived_template_leaves_the_list(manager_client, team_service):
@@ -418,6 +419,8 @@ def test_stored_xss_in_names_bodies_and_personalisation_is_inert(
         reverse("templates_app:template-update", args=[s, template.id]),
         reverse("templates_app:versions", args=[s, template.id]),
         reverse("templates_app:version-document", args=[s, template.id, 1]),
+        reverse("templates_app:template-copy", args=[s, template.id]),
+        reverse("templates_app:template-list", args=[s]) + "?q=%3Cscript%3E",
         reverse("notifications:send-choose", args=[s]),
         reverse("notifications:send", args=[s, template.id]),
         reverse("notifications:activity", args=[s]),

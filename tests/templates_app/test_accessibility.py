@@ -1,6 +1,7 @@
 """The HTML email passes axe-core's checks (WCAG 2.x A and AA, and best
 practices) in Chromium, for a template that uses every markdown feature."""
 
+import importlib
 import os
 
 import pytest
@@ -17,12 +18,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"Debian's Chromium is not at {CHROMIUM}"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 EVERY_FEATURE = """# Votre rendez-vous du ((date))
 
@@ -67,9 +63,29 @@ PERSONALISATION = {
 }
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI (``CI`` set), where a
+    missing browser must not pass for an accessible email."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set: the accessibility check must run")
+    pytest.skip(reason)
+
+
+def require_browser() -> None:
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"Debian's Chromium is not at {CHROMIUM}")
+    for module in ("playwright.sync_api", "axe_playwright_python.sync_playwright"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            skip_or_fail(f"{module} is not installed")
+
+
 @pytest.fixture(scope="module")
 def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    require_browser()
+    from playwright import sync_api as playwright_api
+
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -124,3 +140,18 @@ def test_axe_reports_a_violation_it_should_find(page):
         "image-alt",
         "color-contrast",
     }
+
+
+# Without a browser
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(os.path, "exists", lambda path: path != CHROMIUM)
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+
+    with pytest.raises(expected) as outcome:
+        require_browser()
+
+    assert CHROMIUM in str(outcome.value)

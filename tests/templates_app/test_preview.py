@@ -84,3 +84,73 @@ def test_email_preview_uses_branding():
 
     assert "République" not in preview.html
     assert "Mairie" in preview.html
+
+
+def test_preview_enforces_the_length_limit_only_when_asked():
+    with pytest.raises(rendering.MessageTooLongError):
+        rendering.preview(channel="sms", body="a" * 1000, check_length=True)
+
+
+def test_preview_raises_for_an_empty_message():
+    with pytest.raises(rendering.EmptyMessageError):
+        rendering.preview(channel="sms", body="((code))", personalisation={"code": ""})
+
+
+def test_email_preview_shows_the_given_logo():
+    preview = rendering.preview(
+        channel="email",
+        subject="Objet",
+        body="Corps",
+        service_name="Mairie",
+        logo_url="https://bo.exemple.gouv.fr/static/marianne.png",
+    )
+
+    assert 'src="https://bo.exemple.gouv.fr/static/marianne.png"' in preview.html
+
+
+PERSONALISATION = {
+    "name": "Zoé « la grande »",
+    "ref": ["A1", "B2"],
+    "show": "oui",
+    "code": 1234,
+}
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Dossier ((ref))", "# Titre\n\nBonjour ((name)),\n\n* ((ref))\n\n^ Encadré"),
+        ("((name))", "((show??Visible)) [lien](https://exemple.gouv.fr) ((code))"),
+    ],
+)
+def test_preview_api_fields_equal_the_renders_the_api_used_for_an_email(subject, body):
+    email = rendering.render_email(
+        subject=subject, body=body, personalisation=PERSONALISATION
+    )
+
+    shown = rendering.preview(
+        channel="email",
+        subject=subject,
+        body=body,
+        personalisation=PERSONALISATION,
+        check_length=True,
+    )
+
+    assert shown.api_fields() == {
+        "body": email.body,
+        "html": email.html_body,
+        "subject": email.subject,
+    }
+
+
+@pytest.mark.parametrize(
+    "body", ["Code ((code)) pour ((name)) : ((ref))", "Prêt… ((show??oui)) 🙂 €"]
+)
+def test_preview_api_fields_equal_the_render_the_api_used_for_a_text(body):
+    sms = rendering.render_sms(body=body, personalisation=PERSONALISATION)
+
+    shown = rendering.preview(
+        channel="sms", body=body, personalisation=PERSONALISATION, check_length=True
+    )
+
+    assert shown.api_fields() == {"body": sms.body, "html": None, "subject": None}

@@ -246,14 +246,39 @@ def test_prefix_with_characters_outside_gsm_makes_the_message_ucs2():
 # What characters cost
 
 
-def test_cost_notes_tell_the_author_in_french():
-    assert render("Prêt : 10 €").cost_notes() == [
-        "« ê » est envoyé comme « e ».",
-        "« € » compte pour 2 caractères.",
+def test_cost_notes_report_downgraded_letters_and_double_characters():
+    assert render("Prêt : 10 € [x] œuvre").cost_notes() == [
+        "« [ », « ] » et « € » comptent chacun pour 2 caractères.",
+        "Lettres simplifiées à l’envoi (absentes de l’alphabet SMS standard, "
+        "elles feraient passer le message en Unicode) : « ê » devient « e » "
+        "et « œ » devient « oe ».",
     ]
-    ucs2_notes = render("Prêt : 10 € 🙂").cost_notes()
-    assert len(ucs2_notes) == 1
-    assert ucs2_notes[0].startswith("🙂 : hors de l’alphabet SMS standard")
+
+
+def test_cost_notes_report_replaced_punctuation_apart_from_letters():
+    assert render("L’accueil… fermé").cost_notes() == [
+        "Signes remplacés à l’envoi : « ’ » devient « ' » et « … » devient « ... »."
+    ]
+
+
+def test_cost_notes_name_what_forces_ucs2_and_the_letters_it_keeps():
+    rendered = render("Prêt : 10 € 🙂 ça l’été")
+
+    notes = rendered.cost_notes()
+
+    assert rendered.kept_letters() == ("ç", "ê")
+    assert notes[0].startswith("« 🙂 » n’est pas dans l’alphabet SMS standard")
+    assert "70 caractères par SMS au lieu de 160" in notes[0]
+    assert notes[1] == (
+        "Les lettres « ç » et « ê » sont donc envoyées telles quelles, sans "
+        "coût supplémentaire."
+    )
+    # In UCS-2 the euro counts once; the apostrophe is still replaced.
+    assert notes[2:] == ["Signes remplacés à l’envoi : « ’ » devient « ' »."]
+
+
+def test_cost_notes_are_empty_for_a_plain_gsm_message():
+    assert render("Votre code : 1234").cost_notes() == []
 
 
 def test_gsm_alphabet_has_128_basic_and_9_extended_characters():

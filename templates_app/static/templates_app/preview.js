@@ -27,15 +27,25 @@
     var names = summary.placeholders.length ? summary.placeholders.join(", ") : "aucun";
     document.getElementById("preview-placeholder-list").textContent = names;
     if (summary.sms) {
-      var sms = summary.sms;
-      var cost = sms.character_count + " caractères, " + sms.fragment_count +
-        " SMS (" + sms.encoding + ")";
-      if (sms.costly_characters.length) {
-        cost += ". Caractères qui coûtent plus : " + sms.costly_characters.join(" ");
-      }
-      document.getElementById("preview-sms-cost").textContent = cost;
-      document.getElementById("preview-sms-body").textContent = sms.body;
+      showSmsCost(summary.sms);
     }
+  }
+
+  // The sentences come from the server (one wording for this page and the
+  // template's page): encoding and fragments, then which characters force
+  // Unicode, count double or are replaced.
+  function showSmsCost(sms) {
+    document.getElementById("preview-sms-summary").textContent = sms.summary;
+    var notes = document.getElementById("preview-sms-notes");
+    while (notes.firstChild) {
+      notes.removeChild(notes.firstChild);
+    }
+    sms.notes.forEach(function (note) {
+      var item = document.createElement("li");
+      item.textContent = note;
+      notes.appendChild(item);
+    });
+    document.getElementById("preview-sms-body").textContent = sms.body;
   }
 
   function refreshSummary() {
