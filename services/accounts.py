@@ -131,14 +131,22 @@ def second_factor_verify(*, request, token: str) -> bool:
 
 def second_factor_accepted(*, request, device) -> None:
     """The session passed its second factor with ``device``."""
-    if not request.user.is_verified():
-        otp_login(request, device)
+    session_verify(request=request, device=device)
     throttling.second_factor_failures_clear(user_id=request.user.pk)
     audit_record(
         action=AuditAction.SIGN_IN,
         request=request,
         data={"factor": type(device).__name__},
     )
+
+
+def session_verify(*, request, device) -> None:
+    """Mark the session verified with ``device``, under a new session id:
+    an id planted or seen before the second factor is worthless after it
+    (session fixation)."""
+    if not request.user.is_verified():
+        otp_login(request, device)
+    request.session.cycle_key()
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:
@@ -164,7 +172,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     if not request.user.is_verified():
-        otp_login(request, device)
+        session_verify(request=request, device=device)
     audit_record(
         action=AuditAction.FACTOR_ADDED,
         request=request,

@@ -16,10 +16,14 @@ from .signin import NEW_BACKUP_CODES_KEY
 
 class RegistrationCompleteView(webauthn_views.CompleteCredentialRegistrationView):
     def post(self, *args, **kwargs):
+        was_verified = self.request.user.is_verified()
         response = super().post(*args, **kwargs)
         if response.status_code == 200:
             device_id = json.loads(response.content)["id"]
             device = WebAuthnCredential.objects.get(pk=device_id)
+            if not was_verified:
+                # The library verified the session with the new key.
+                accounts.session_verify(request=self.request, device=device)
             accounts.webauthn_device_registered(request=self.request, device=device)
             if not accounts.backup_codes_remaining(user=self.request.user):
                 codes = accounts.backup_codes_generate(
