@@ -382,6 +382,7 @@ class AuditAction(models.TextChoices):
     SERVICE_SUSPENDED = "service_suspended", "Service suspendu"
     SERVICE_RESUMED = "service_resumed", "Service réactivé"
     LIMITS_CHANGED = "limits_changed", "Limites modifiées"
+    ACCOUNT_CHANGED = "account_changed", "Compte modifié par un opérateur"
 
 
 class AuditEvent(models.Model):

@@ -101,6 +101,9 @@ OPERATORS_REQUIRE_SECURITY_KEY = env.bool(
     "OPERATORS_REQUIRE_SECURITY_KEY", default=False
 )
 
+# The admin never shows TOTP keys or backup codes (django-otp's admins).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Passkeys are a second factor only: the password step always comes first,
 # so throttling and the audit trail see every sign-in.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
