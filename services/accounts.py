@@ -9,6 +9,7 @@ but the factor pages is reachable in between.
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +37,9 @@ BACKUP_DEVICE_NAME = "Codes de secours"
 # Backup codes are stored as a keyed hash: this salt, SECRET_KEY and
 # HMAC-SHA256, cut to the 16 characters django-otp's StaticToken holds.
 BACKUP_CODE_HASH_SALT = "services.accounts.backup_code"
+# When the session last proved its user: a second factor passed, or the
+# password typed again (see ``reauthentication_is_recent``).
+REAUTHENTICATED_AT = "_reauthenticated_at"
 
 
 class SignInThrottledError(Exception):
@@ -192,10 +196,41 @@ def second_factor_accepted(*, request, device) -> None:
 def session_verify(*, request, device) -> None:
     """Mark the session verified with ``device``, under a new session id:
     an id planted or seen before the second factor is worthless after it
-    (session fixation)."""
+    (session fixation). A second factor just passed is a fresh
+    re-authentication too."""
     if not request.user.is_verified():
         otp_login(request, device)
     request.session.cycle_key()
+    request.session[REAUTHENTICATED_AT] = int(time.time())
+
+
+def reauthentication_is_recent(*, request) -> bool:
+    """Whether the session passed its second factor or confirmed its
+    password within the last few minutes: what adding or removing a factor
+    and new backup codes require (ASVS 7.5)."""
+    at = request.session.get(REAUTHENTICATED_AT)
+    max_age = settings.REAUTHENTICATION_MAX_AGE_SECONDS
+    return at is not None and time.time() - at <= max_age
+
+
+def password_confirm(*, request, password: str) -> bool:
+    """Check the signed-in user's password again; throttled with, and
+    counted as, the sign-in failures of their address. Return whether it
+    was right; raise ``SignInThrottledError`` after too many failures."""
+    email = request.user.email
+    ip = client_ip(request)
+    if throttling.sign_in_is_throttled(email=email, ip=ip):
+        audit_record(action=AuditAction.SIGN_IN_THROTTLED, request=request)
+        raise SignInThrottledError()
+
+    if not request.user.check_password(password):
+        throttling.sign_in_failure_count(email=email, ip=ip)
+        audit_record(action=AuditAction.PASSWORD_CONFIRMATION_FAILED, request=request)
+        return False
+
+    throttling.sign_in_failures_clear(email=email)
+    request.session[REAUTHENTICATED_AT] = int(time.time())
+    return True
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:

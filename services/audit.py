@@ -83,6 +83,7 @@ SECURITY_ACTIONS = frozenset(
         AuditAction.SIGN_IN_FAILED,
         AuditAction.SIGN_IN_THROTTLED,
         AuditAction.SECOND_FACTOR_FAILED,
+        AuditAction.PASSWORD_CONFIRMATION_FAILED,
         AuditAction.PASSWORD_CHANGED,
         AuditAction.PASSWORD_RESET_REQUESTED,
         AuditAction.PASSWORD_RESET,

@@ -39,12 +39,12 @@ THROTTLED_ERROR = (
 NEXT_SESSION_KEY = "_signin_next"
 
 
-def _safe_next(request, value: str | None) -> str:
+def safe_next_url(request, value: str | None, default: str = "") -> str:
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return value
-    return reverse("services:service-list")
+    return default or reverse("services:service-list")
 
 
 class SignInView(BackofficeMixin, FormView):
@@ -54,7 +54,7 @@ class SignInView(BackofficeMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.is_verified():
-            return redirect(_safe_next(request, request.GET.get("next")))
+            return redirect(safe_next_url(request, request.GET.get("next")))
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -72,7 +72,7 @@ class SignInView(BackofficeMixin, FormView):
             form.add_error(None, GENERIC_SIGN_IN_ERROR)
             return self.form_invalid(form)
 
-        self.request.session[NEXT_SESSION_KEY] = _safe_next(
+        self.request.session[NEXT_SESSION_KEY] = safe_next_url(
             self.request, self.request.GET.get("next")
         )
         return redirect("signin:second-factor")
@@ -145,9 +145,11 @@ class FactorSetupView(BackofficeMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect("signin:sign-in")
-        if accounts.user_has_factor(user=request.user) and not (
-            request.user.is_verified()
-        ):
+        if accounts.user_has_factor(user=request.user):
+            # Another factor is added from the account page, which asks
+            # for a recent re-authentication.
+            if request.user.is_verified():
+                return redirect("services:totp-add")
             return redirect("signin:second-factor")
         return super().dispatch(request, *args, **kwargs)
 
@@ -197,14 +199,14 @@ class BackupCodesView(BackofficeMixin, View):
         codes = request.session.pop(NEW_BACKUP_CODES_KEY, None)
         next_url = request.session.pop(NEXT_SESSION_KEY, None)
         if not codes:
-            return redirect(_safe_next(request, next_url))
+            return redirect(safe_next_url(request, next_url))
         return render(
             request,
             "services/signin/backup_codes.html",
             {
                 "codes": codes,
                 "title": self.title,
-                "next_url": _safe_next(request, next_url),
+                "next_url": safe_next_url(request, next_url),
             },
         )
 

@@ -6,6 +6,7 @@ import json
 from django.http import HttpResponse
 from django.views import View
 from django_otp_webauthn import views as webauthn_views
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import accounts, throttling
@@ -14,7 +15,35 @@ from ..models import AuditAction
 from .signin import NEW_BACKUP_CODES_KEY
 
 
-class RegistrationCompleteView(webauthn_views.CompleteCredentialRegistrationView):
+class ReauthenticationRequiredError(OTPWebAuthnApiError):
+    status_code = 403
+    default_detail = "Pour votre sécurité, confirmez d’abord votre mot de passe."
+    default_code = "reauthentication_required"
+
+
+class RegistrationMixin:
+    """A second security key needs a recent re-authentication, as every
+    factor change does; the first one (the session has no second factor
+    yet: the library checks that) does not."""
+
+    def check_can_register(self):
+        super().check_can_register()
+        request = self.request
+        if request.user.is_verified() and not accounts.reauthentication_is_recent(
+            request=request
+        ):
+            raise ReauthenticationRequiredError()
+
+
+class RegistrationBeginView(
+    RegistrationMixin, webauthn_views.BeginCredentialRegistrationView
+):
+    pass
+
+
+class RegistrationCompleteView(
+    RegistrationMixin, webauthn_views.CompleteCredentialRegistrationView
+):
     def post(self, *args, **kwargs):
         was_verified = self.request.user.is_verified()
         response = super().post(*args, **kwargs)

@@ -14,7 +14,7 @@ from services.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from services.models import AuditAction, AuditEvent, Invitation, ServiceMember, User
 from tests import factories
 
-from .conftest import PASSWORD, add_totp, totp_code, verified_client
+from .conftest import PASSWORD, add_totp, confirm_password, totp_code, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,7 @@ def test_totp_set_up_confirms_the_device_then_shows_backup_codes_once(manager):
 def test_backup_code_works_once(manager):
     add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
     client.post(reverse("services:backup-codes-regenerate"))
     page = client.get(reverse("signin:backup-codes")).content.decode()
     code = re.findall(r'<code class="bo-secret">([a-z0-9]{10})</code>', page)[0]
@@ -149,6 +150,7 @@ def test_backup_code_works_once(manager):
 def test_the_last_factor_cannot_be_removed(manager):
     device = add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
     url = reverse("services:factor-remove", args=["totp", device.id])
 
     response = client.post(url)
@@ -161,6 +163,7 @@ def test_a_factor_can_be_removed_when_another_remains(manager):
     first = add_totp(manager)
     add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
 
     client.post(reverse("services:factor-remove", args=["totp", first.id]))
 
