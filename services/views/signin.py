@@ -6,7 +6,8 @@ import logging
 
 import segno
 from django.contrib import auth, messages
-from django.http import HttpResponseRedirect
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,7 @@ from .. import accounts, team
 from ..audit import audit_record
 from ..forms import (
     AccountCreateForm,
+    ConfirmForm,
     NewPasswordForm,
     PasswordResetRequestForm,
     SignInForm,
@@ -24,7 +26,7 @@ from ..forms import (
     TotpConfirmForm,
 )
 from ..middleware import session_start
-from ..models import AuditAction, User
+from ..models import AuditAction, Permission, User
 from .common import BackofficeMixin, base_url
 
 logger = logging.getLogger(__name__)
@@ -278,7 +280,7 @@ class PasswordResetConfirmView(BackofficeMixin, FormView):
 
 class InvitationAcceptView(BackofficeMixin, FormView):
     """An invitation link: a new user creates their account; an existing
-    one signs in, then joins."""
+    one signs in, then confirms (a POST: following a link joins nothing)."""
 
     template_name = "services/signin/invitation.html"
     form_class = AccountCreateForm
@@ -287,12 +289,7 @@ class InvitationAcceptView(BackofficeMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.invitation = team.invitation_by_token(token=kwargs["token"])
         if self.invitation is None:
-            return render(
-                request,
-                "services/signin/link_invalid.html",
-                {"title": "Invitation expirée"},
-                status=400,
-            )
+            return _invitation_invalid(request)
         self.existing_user = User.objects.filter(
             email__iexact=self.invitation.email
         ).first()
@@ -307,9 +304,7 @@ class InvitationAcceptView(BackofficeMixin, FormView):
                 request,
                 f"Connectez-vous pour rejoindre « {self.invitation.service.name} ».",
             )
-            return HttpResponseRedirect(
-                reverse("signin:sign-in") + "?next=" + request.path
-            )
+            return redirect_to_login(request.path, login_url=reverse("signin:sign-in"))
         if user.pk != self.existing_user.pk:
             return render(
                 request,
@@ -317,11 +312,34 @@ class InvitationAcceptView(BackofficeMixin, FormView):
                 {"title": "Invitation destinée à un autre compte"},
                 status=403,
             )
-        team.invitation_accept(request=request, invitation=self.invitation, user=user)
+        if request.method in ("GET", "HEAD"):
+            return self._join_confirmation(request)
+        if request.method != "POST":
+            return self.http_method_not_allowed(request)
+
+        try:
+            team.invitation_accept(
+                request=request, invitation=self.invitation, user=user
+            )
+        except team.TeamRuleError:
+            return _invitation_invalid(request)
         messages.success(
             request, f"Vous avez rejoint « {self.invitation.service.name} »."
         )
         return redirect("notifications:dashboard", self.invitation.service.id)
+
+    def _join_confirmation(self, request):
+        labels = dict(Permission.choices)
+        return render(
+            request,
+            "services/signin/invitation_join.html",
+            {
+                "title": self.title,
+                "invitation": self.invitation,
+                "permissions": [labels[p] for p in self.invitation.permissions],
+                "form": ConfirmForm(),
+            },
+        )
 
     def get_form_kwargs(self):
         user = User(email=self.invitation.email)
@@ -331,14 +349,19 @@ class InvitationAcceptView(BackofficeMixin, FormView):
         return {**super().get_context_data(**kwargs), "invitation": self.invitation}
 
     def form_valid(self, form):
-        user = User.objects.create_user(
-            email=self.invitation.email,
-            password=form.cleaned_data["new_password"],
-            full_name=form.cleaned_data["full_name"],
-        )
-        team.invitation_accept(
-            request=self.request, invitation=self.invitation, user=user
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=self.invitation.email,
+                    password=form.cleaned_data["new_password"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+                team.invitation_accept(
+                    request=self.request, invitation=self.invitation, user=user
+                )
+        except team.TeamRuleError:
+            # Used meanwhile, from another tab or device.
+            return _invitation_invalid(self.request)
         auth.login(
             self.request, user, backend="django.contrib.auth.backends.ModelBackend"
         )
@@ -347,3 +370,12 @@ class InvitationAcceptView(BackofficeMixin, FormView):
             "notifications:dashboard", args=[self.invitation.service.id]
         )
         return redirect("signin:factor-setup")
+
+
+def _invitation_invalid(request):
+    return render(
+        request,
+        "services/signin/link_invalid.html",
+        {"title": "Invitation expirée"},
+        status=400,
+    )
