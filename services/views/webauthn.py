@@ -62,30 +62,47 @@ class RegistrationCompleteView(
         return response
 
 
+def _throttled_response() -> HttpResponse:
+    return HttpResponse(
+        json.dumps({"detail": "Trop de tentatives. Réessayez plus tard."}),
+        status=429,
+        content_type="application/json",
+    )
+
+
 class AuthenticationBeginView(webauthn_views.BeginCredentialAuthenticationView):
     def post(self, *args, **kwargs):
         user = self.request.user
         if user.is_authenticated and throttling.second_factor_is_throttled(
             user_id=user.pk
         ):
-            return HttpResponse(
-                json.dumps({"detail": "Trop de tentatives. Réessayez plus tard."}),
-                status=429,
-                content_type="application/json",
-            )
+            return _throttled_response()
         return super().post(*args, **kwargs)
 
 
 class AuthenticationCompleteView(webauthn_views.CompleteCredentialAuthenticationView):
+    """A failed passkey counts against the same limit as a wrong code."""
+
     def post(self, *args, **kwargs):
-        response = super().post(*args, **kwargs)
-        if response.status_code == 200:
-            accounts.second_factor_accepted(
-                request=self.request, device=self.request.user.otp_device
-            )
-        elif self.request.user.is_authenticated:
-            throttling.second_factor_failure_count(user_id=self.request.user.pk)
-            audit_record(action=AuditAction.SECOND_FACTOR_FAILED, request=self.request)
+        user = self.request.user
+        if user.is_authenticated and throttling.second_factor_is_throttled(
+            user_id=user.pk
+        ):
+            return _throttled_response()
+        try:
+            # The library raises its API errors, turned into JSON by its
+            # dispatch(), on every failure.
+            response = super().post(*args, **kwargs)
+        except OTPWebAuthnApiError:
+            if user.is_authenticated:
+                throttling.second_factor_failure_count(user_id=user.pk)
+                audit_record(
+                    action=AuditAction.SECOND_FACTOR_FAILED, request=self.request
+                )
+            raise
+        accounts.second_factor_accepted(
+            request=self.request, device=self.request.user.otp_device
+        )
         return response
 
     def get_success_url(self):

@@ -101,6 +101,42 @@ def test_totp_guessing_is_throttled(manager, settings):
     )
 
 
+def _begin_passkey(client):
+    return client.post(
+        reverse("otp_webauthn:credential-authentication-begin"),
+        content_type="application/json",
+    )
+
+
+def test_passkey_failures_are_throttled_with_totp_codes(manager, settings):
+    settings.SECOND_FACTOR_MAX_FAILURES = 3
+    device = add_totp(manager)
+    client = Client()
+    sign_in(client, manager.email)
+    complete = reverse("otp_webauthn:credential-authentication-complete")
+    for _ in range(3):
+        assert _begin_passkey(client).status_code == 200
+        failed = client.post(
+            complete, {"id": "forged", "response": {}}, content_type="application/json"
+        )
+        assert failed.status_code >= 400
+
+    begin = _begin_passkey(client)
+    again = client.post(complete, {"id": "forged"}, content_type="application/json")
+    code = client.post(reverse("signin:second-factor"), {"token": totp_code(device)})
+
+    assert begin.status_code == again.status_code == 429
+    assert "Trop de tentatives" in begin.json()["detail"]
+    assert THROTTLED in code.content.decode()
+    assert client.get(reverse("services:service-list")).status_code == 302
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SECOND_FACTOR_FAILED, actor=manager
+        ).count()
+        == 3
+    )
+
+
 def test_user_without_factor_must_set_one_up_before_anything(manager):
     client = Client()
     response = sign_in(client, manager.email)
