@@ -101,6 +101,22 @@ def test_totp_guessing_is_throttled(manager, settings):
     )
 
 
+def test_guessing_from_one_address_across_accounts_is_throttled_per_ip(
+    manager, settings
+):
+    settings.SIGN_IN_MAX_FAILURES_PER_IP = 3
+    for number in range(3):
+        sign_in(Client(), f"personne{number}@example.gouv.fr", "wrong password guess")
+
+    same_ip = sign_in(Client(), manager.email)
+    other_ip = Client(REMOTE_ADDR="192.0.2.10").post(
+        reverse("signin:sign-in"), {"email": manager.email, "password": PASSWORD}
+    )
+
+    assert THROTTLED in same_ip.content.decode()
+    assert other_ip["Location"] == reverse("signin:second-factor")
+
+
 def _begin_passkey(client):
     return client.post(
         reverse("otp_webauthn:credential-authentication-begin"),
@@ -325,6 +341,54 @@ def test_password_reset_link_arrives_through_the_pipeline_and_works_once(
     manager.refresh_from_db()
     assert manager.check_password(new)
     assert client.get(link).status_code == 400
+
+
+def test_reset_requests_are_limited_per_address_without_saying_so(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGN_IN_MAX_FAILURES = 2
+    client = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(
+                reverse("signin:password-reset"), {"email": manager.email}, follow=True
+            )
+            for _ in range(4)
+        ]
+
+    assert len(fake.outbox) == 2
+    messages = {
+        re.search(r"Si un compte existe[^<]*", a.content.decode()).group(0)
+        for a in answers
+    }
+    assert len(messages) == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SIGN_IN_THROTTLED, actor_email=manager.email
+        ).count()
+        == 2
+    )
+
+
+def test_reset_requests_are_limited_per_source_address(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGN_IN_MAX_FAILURES_PER_IP = 2
+    client = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(2):
+            client.post(
+                reverse("signin:password-reset"),
+                {"email": f"personne{number}@example.gouv.fr"},
+            )
+        client.post(reverse("signin:password-reset"), {"email": manager.email})
+        Client(REMOTE_ADDR="192.0.2.10").post(
+            reverse("signin:password-reset"), {"email": manager.email}
+        )
+
+    assert len(fake.outbox) == 1
 
 
 def test_password_reset_does_not_bypass_the_second_factor(
