@@ -9,15 +9,17 @@ but the factor pages is reachable in between.
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -30,7 +32,14 @@ from .models import AuditAction, User
 logger = logging.getLogger(__name__)
 
 BACKUP_CODE_COUNT = 10
+BACKUP_CODE_LENGTH = 10
 BACKUP_DEVICE_NAME = "Codes de secours"
+# Backup codes are stored as a keyed hash: this salt, SECRET_KEY and
+# HMAC-SHA256, cut to the 16 characters django-otp's StaticToken holds.
+BACKUP_CODE_HASH_SALT = "services.accounts.backup_code"
+# When the session last proved its user: a second factor passed, or the
+# password typed again (see ``reauthentication_is_recent``).
+REAUTHENTICATED_AT = "_reauthenticated_at"
 
 
 class SignInThrottledError(Exception):
@@ -119,8 +128,14 @@ def second_factor_verify(*, request, token: str) -> bool:
         audit_record(action=AuditAction.SIGN_IN_THROTTLED, request=request)
         raise SignInThrottledError()
 
-    device = match_token(user, "".join(token.split()))
-    if device is None or isinstance(device, WebAuthnCredential):
+    token = "".join(token.split())
+    # A code's length says which kind it is, so a mistyped TOTP code never
+    # counts against the backup codes' throttling, nor the reverse.
+    if len(token) == BACKUP_CODE_LENGTH:
+        device = _backup_code_match(user=user, code=token)
+    else:
+        device = _totp_match(user=user, token=token)
+    if device is None:
         throttling.second_factor_failure_count(user_id=user.pk)
         audit_record(action=AuditAction.SECOND_FACTOR_FAILED, request=request)
         return False
@@ -129,16 +144,93 @@ def second_factor_verify(*, request, token: str) -> bool:
     return True
 
 
+@transaction.atomic
+def _totp_match(*, user: User, token: str) -> TOTPDevice | None:
+    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    for device in devices:
+        if device.verify_token(token):
+            return device
+    return None
+
+
+@transaction.atomic
+def _backup_code_match(*, user: User, code: str) -> StaticDevice | None:
+    """Consume a backup code through django-otp (its throttling, single
+    use), given the stored hash of what was typed."""
+    candidates = backup_code_hashes(code)
+    devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    for device in devices:
+        stored = device.token_set.filter(token__in=candidates).first()
+        if device.verify_token(stored.token if stored else candidates[0]):
+            return device
+    return None
+
+
+def backup_code_hash(code: str, *, secret: str | None = None) -> str:
+    """The stored form of a backup code: never the code itself."""
+    normalised = "".join(code.split()).lower()
+    digest = salted_hmac(
+        BACKUP_CODE_HASH_SALT, normalised, secret=secret, algorithm="sha256"
+    )
+    return digest.hexdigest()[:16]
+
+
+def backup_code_hashes(code: str) -> list[str]:
+    """The code's hash under SECRET_KEY and each fallback key, so that
+    rotating the key does not void the codes users hold."""
+    secrets_in_use = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [backup_code_hash(code, secret=secret) for secret in secrets_in_use]
+
+
 def second_factor_accepted(*, request, device) -> None:
     """The session passed its second factor with ``device``."""
-    if not request.user.is_verified():
-        otp_login(request, device)
+    session_verify(request=request, device=device)
     throttling.second_factor_failures_clear(user_id=request.user.pk)
     audit_record(
         action=AuditAction.SIGN_IN,
         request=request,
         data={"factor": type(device).__name__},
     )
+
+
+def session_verify(*, request, device) -> None:
+    """Mark the session verified with ``device``, under a new session id:
+    an id planted or seen before the second factor is worthless after it
+    (session fixation). A second factor just passed is a fresh
+    re-authentication too."""
+    if not request.user.is_verified():
+        otp_login(request, device)
+    request.session.cycle_key()
+    request.session[REAUTHENTICATED_AT] = int(time.time())
+
+
+def reauthentication_is_recent(*, request) -> bool:
+    """Whether the session passed its second factor or confirmed its
+    password within the last few minutes: what adding or removing a factor
+    and new backup codes require (ASVS 7.5)."""
+    at = request.session.get(REAUTHENTICATED_AT)
+    max_age = settings.REAUTHENTICATION_MAX_AGE_SECONDS
+    return at is not None and time.time() - at <= max_age
+
+
+def password_confirm(*, request, password: str) -> bool:
+    """Check the signed-in user's password again; throttled with, and
+    counted as, the sign-in failures of their address. Return whether it
+    was right; raise ``SignInThrottledError`` after too many failures."""
+    email = request.user.email
+    ip = client_ip(request)
+    if throttling.sign_in_is_throttled(email=email, ip=ip):
+        audit_record(action=AuditAction.SIGN_IN_THROTTLED, request=request)
+        raise SignInThrottledError()
+
+    if not request.user.check_password(password):
+        throttling.sign_in_failure_count(email=email, ip=ip)
+        audit_record(action=AuditAction.PASSWORD_CONFIRMATION_FAILED, request=request)
+        return False
+
+    throttling.sign_in_failures_clear(email=email)
+    request.session[REAUTHENTICATED_AT] = int(time.time())
+    return True
 
 
 def totp_device_start(*, user: User) -> TOTPDevice:
@@ -164,7 +256,7 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     if not request.user.is_verified():
-        otp_login(request, device)
+        session_verify(request=request, device=device)
     audit_record(
         action=AuditAction.FACTOR_ADDED,
         request=request,
@@ -183,7 +275,7 @@ def backup_codes_generate(*, request, user: User) -> list[str]:
     device.token_set.all().delete()
     codes = [_backup_code() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(
-        StaticToken(device=device, token=code) for code in codes
+        StaticToken(device=device, token=backup_code_hash(code)) for code in codes
     )
     audit_record(action=AuditAction.BACKUP_CODES_GENERATED, request=request)
     return codes
@@ -192,7 +284,7 @@ def backup_codes_generate(*, request, user: User) -> list[str]:
 def _backup_code() -> str:
     # Ten characters from a 32-letter alphabet without look-alikes: 50 bits.
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(alphabet) for _ in range(BACKUP_CODE_LENGTH))
 
 
 @transaction.atomic

@@ -1,11 +1,28 @@
 """Operators' admin for services, members, keys and senders. Secrets are
-never shown: API keys list their hash prefix only."""
+never shown: API keys list their hash prefix only.
 
-from django.contrib import admin
+Every change an operator makes here leaves an audit event: team members'
+permissions and API keys are read only (keys are revoked by an action that
+calls the back office's audited revocation; members are managed by their
+team), and the other changes are recorded by ``services.operators``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
+from . import operators, team
 from .models import (
     ApiKey,
+    AuditEvent,
+    GoLiveRequest,
+    GoLiveStatus,
     GuestListEntry,
     ReplyToAddress,
     Service,
@@ -34,11 +51,57 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})
     ]
 
+    def save_model(self, request, obj, form, change) -> None:
+        # The form's initial values are the account as it was.
+        self._before = {
+            field: form.initial.get(field) for field in operators.USER_RIGHTS_FIELDS
+        }
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        changed = [field for field in form.changed_data if field != "password"]
+        operators.user_change_record(
+            request=request,
+            user=form.instance,
+            changed_fields=changed,
+            before=self._before,
+            created=not change,
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):
+            user = self.get_object(request, id)
+            operators.user_password_set_record(request=request, user=user)
+        return response
+
 
 class ServiceMemberInline(admin.TabularInline):
+    """Read only: a team changes its members and their permissions in the
+    back office, where each change is audited."""
+
     model = ServiceMember
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = [
+        "user",
+        "can_view_activity",
+        "can_send_messages",
+        "can_manage_templates",
+        "can_manage_service",
+        "can_manage_api_keys",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ReplyToAddressInline(admin.TabularInline):
@@ -68,9 +131,34 @@ class ServiceAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created_at", "updated_at", "go_live_requested_at"]
     inlines = [ServiceMemberInline, ReplyToAddressInline, SmsSenderInline]
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        changed = list(form.changed_data)
+        changed += [
+            formset.model._meta.model_name
+            for formset in formsets
+            if formset.has_changed()
+        ]
+        operators.service_change_record(
+            request=request,
+            service=form.instance,
+            changed_fields=changed,
+            created=not change,
+        )
+
+
+@admin.action(description="Révoquer les clés sélectionnées")
+def revoke_api_keys(modeladmin, request, queryset):
+    for api_key in queryset.select_related("service").filter(revoked_at__isnull=True):
+        team.api_key_revoke_for_user(request=request, api_key=api_key)
+    messages.success(request, "Clés révoquées.")
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
+    """Read only: a key is revoked with the action, which records it in the
+    audit trail, and never deleted."""
+
     list_display = [
         "name",
         "service",
@@ -92,14 +180,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "last_used_at",
         "revoked_at",
     ]
-    readonly_fields = [
-        "id",
-        "service",
-        "key_type",
-        "created_by",
-        "created_at",
-        "last_used_at",
-    ]
+    readonly_fields = fields
+    actions = [revoke_api_keys]
 
     def has_add_permission(self, request) -> bool:
         # A key's secret is shown once, at creation, which the admin cannot
@@ -107,23 +189,34 @@ class ApiKeyAdmin(admin.ModelAdmin):
         # `manage.py create_api_key`.
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(GuestListEntry)
 class GuestListEntryAdmin(admin.ModelAdmin):
+    """Read only: a team changes its guest list in the back office, where
+    each change is audited."""
+
     list_display = ["recipient", "channel", "service", "created_at"]
     list_filter = ["channel"]
     search_fields = ["service__name"]
     list_select_related = ["service"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 # Operators' actions on services, and the audit trail.
-
-from django import forms  # noqa: E402
-from django.contrib import messages  # noqa: E402
-from django.shortcuts import render  # noqa: E402
-
-from . import team  # noqa: E402
-from .models import AuditEvent, GoLiveRequest, GoLiveStatus  # noqa: E402
 
 
 class LimitsForm(forms.Form):
@@ -247,3 +340,41 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class FactorAdminMixin:
+    """A second factor in the admin can be seen and removed (a user who
+    lost their phone), never added or edited there; a removal is audited."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        operators.factor_change_record(request=request, device=obj, added=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for device in queryset:
+            operators.factor_change_record(request=request, device=device, added=False)
+        super().delete_queryset(request, queryset)
+
+
+# django-otp's admins, registered by its apps (loaded before ours), get the
+# mixin; django-otp-webauthn leaves registering its admin to the project.
+for _model in (TOTPDevice, StaticDevice):
+    _library_admin = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(
+        _model,
+        type(
+            f"Audited{_library_admin.__name__}", (FactorAdminMixin, _library_admin), {}
+        ),
+    )
+
+
+@admin.register(WebAuthnCredential)
+class AuditedWebAuthnCredentialAdmin(FactorAdminMixin, WebAuthnCredentialAdmin):
+    pass

@@ -10,9 +10,9 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import AuditAction, AuditEvent, Service
+from .models import AuditAction, AuditEvent, Permission, Service, ServiceMember
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +75,46 @@ def audit_record(
     return event
 
 
+# A user's own security events, written without a service: a service's
+# managers see those of its members.
+SECURITY_ACTIONS = frozenset(
+    {
+        AuditAction.SIGN_IN,
+        AuditAction.SIGN_IN_FAILED,
+        AuditAction.SIGN_IN_THROTTLED,
+        AuditAction.SECOND_FACTOR_FAILED,
+        AuditAction.PASSWORD_CONFIRMATION_FAILED,
+        AuditAction.PASSWORD_CHANGED,
+        AuditAction.PASSWORD_RESET_REQUESTED,
+        AuditAction.PASSWORD_RESET,
+        AuditAction.FACTOR_ADDED,
+        AuditAction.FACTOR_REMOVED,
+        AuditAction.BACKUP_CODES_GENERATED,
+    }
+)
+
+
 def audit_events_for_service(*, service_id: uuid.UUID) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(service_id=service_id).select_related("actor")
+    """The service's events, and the security events of its current
+    members since they joined it; never anyone else's."""
+    of_members = Q(pk__in=[])
+    members = ServiceMember.objects.filter(service_id=service_id).values_list(
+        "user_id", "user__email", "created_at"
+    )
+    for user_id, email, joined_at in members:
+        # A failed sign-in names no actor, only the address typed.
+        by_member = Q(actor_id=user_id) | Q(
+            actor__isnull=True, actor_email__iexact=email
+        )
+        of_members |= by_member & Q(created_at__gte=joined_at)
+    # What operators did to a member's account is theirs, not the member's.
+    security = Q(service__isnull=True, action__in=SECURITY_ACTIONS) & ~Q(
+        data__has_key="by_operator"
+    )
+    events = AuditEvent.objects.filter(
+        Q(service_id=service_id) | (security & of_members)
+    )
+    return events.select_related("actor")
 
 
 def audit_events_for_user(*, user) -> QuerySet[AuditEvent]:
@@ -84,11 +122,42 @@ def audit_events_for_user(*, user) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(actor=user, service__isnull=True)
 
 
-SECURITY_ACTIONS = frozenset(
-    {
-        AuditAction.SIGN_IN,
-        AuditAction.SIGN_IN_FAILED,
-        AuditAction.SIGN_IN_THROTTLED,
-        AuditAction.SECOND_FACTOR_FAILED,
-    }
-)
+DETAIL_LABELS = {
+    "before": "Avant",
+    "after": "Après",
+    "permissions": "Droits",
+    "fields": "Champs modifiés",
+    "factor": "Second facteur",
+    "kind": "Type",
+    "name": "Nom",
+    "key_type": "Type de clé",
+    "change": "Modification",
+    "email": "Adresse",
+    "added": "Ajout",
+    "removed": "Retrait",
+    "created": "Création",
+    "by_operator": "Par un opérateur",
+}
+PERMISSION_LABELS = dict(Permission.choices)
+
+
+def audit_event_details(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's ``data`` as (label, text) pairs to show, permissions by
+    their French names; the template escapes them."""
+    return [
+        (DETAIL_LABELS.get(key, key), _detail_text(value))
+        for key, value in sorted(event.data.items())
+    ]
+
+
+def _detail_text(value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        texts = [PERMISSION_LABELS.get(item, str(item)) for item in value]
+        return ", ".join(texts) or "aucun"
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{key} : {_detail_text(item)}" for key, item in sorted(value.items())
+        )
+    return str(value)

@@ -99,12 +99,15 @@ class PasswordChangeForm(NewPasswordForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["current_password", "new_password", "new_password_again"]
+    # The view checks the current password, throttled like a sign-in.
 
-    def clean_current_password(self) -> str:
-        password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("Le mot de passe actuel est incorrect.")
-        return password
+
+class PasswordConfirmForm(DsfrBaseForm):
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PasswordResetRequestForm(DsfrBaseForm):

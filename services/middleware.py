@@ -46,8 +46,8 @@ class SessionTimeoutMiddleware:
         signed_in_at = session.get(SIGNED_IN_AT)
         last_seen_at = session.get(LAST_SEEN_AT)
         if signed_in_at is None or last_seen_at is None:
-            # Signed in by another path (the admin's own form, a test
-            # client): start counting now.
+            # Signed in by another path (a test client's force_login):
+            # start counting now.
             session[SIGNED_IN_AT] = signed_in_at or now
             session[LAST_SEEN_AT] = now
             return False

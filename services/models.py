@@ -356,6 +356,10 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Échec de connexion"
     SIGN_IN_THROTTLED = "sign_in_throttled", "Connexion bloquée (trop d’essais)"
     SECOND_FACTOR_FAILED = "second_factor_failed", "Échec du second facteur"
+    PASSWORD_CONFIRMATION_FAILED = (
+        "password_confirmation_failed",
+        "Échec de la confirmation du mot de passe",
+    )
     SIGN_OUT = "sign_out", "Déconnexion"
     PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
     PASSWORD_RESET_REQUESTED = (
@@ -382,6 +386,7 @@ class AuditAction(models.TextChoices):
     SERVICE_SUSPENDED = "service_suspended", "Service suspendu"
     SERVICE_RESUMED = "service_resumed", "Service réactivé"
     LIMITS_CHANGED = "limits_changed", "Limites modifiées"
+    ACCOUNT_CHANGED = "account_changed", "Compte modifié par un opérateur"
 
 
 class AuditEvent(models.Model):

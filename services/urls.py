@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("compte/", account.AccountView.as_view(), name="account"),
     path(
+        "compte/confirmer-mot-de-passe/",
+        account.ReauthenticateView.as_view(),
+        name="reauthenticate",
+    ),
+    path(
         "compte/mot-de-passe/",
         account.PasswordChangeView.as_view(),
         name="password-change",

@@ -2,7 +2,6 @@
 through our subclasses."""
 
 from django.urls import path
-from django_otp_webauthn import views as library_views
 
 from .access import signed_in_required
 from .views import webauthn
@@ -12,7 +11,7 @@ app_name = "otp_webauthn"
 urlpatterns = [
     path(
         "registration/begin/",
-        signed_in_required(library_views.BeginCredentialRegistrationView.as_view()),
+        signed_in_required(webauthn.RegistrationBeginView.as_view()),
         name="credential-registration-begin",
     ),
     path(

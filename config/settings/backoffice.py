@@ -92,6 +92,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "services.views.errors.csrf_failure"
 
+# Adding or removing a second factor and new backup codes need a second
+# factor passed, or the password confirmed, this recently (ASVS 7.5).
+REAUTHENTICATION_MAX_AGE_SECONDS = env.int(
+    "REAUTHENTICATION_MAX_AGE_SECONDS", default=5 * 60
+)
+
 # Invitations expire after two days, as GOV.UK Notify's do.
 INVITATION_VALIDITY_HOURS = env.int("INVITATION_VALIDITY_HOURS", default=48)
 
@@ -100,6 +106,9 @@ INVITATION_VALIDITY_HOURS = env.int("INVITATION_VALIDITY_HOURS", default=48)
 OPERATORS_REQUIRE_SECURITY_KEY = env.bool(
     "OPERATORS_REQUIRE_SECURITY_KEY", default=False
 )
+
+# The admin never shows TOTP keys or backup codes (django-otp's admins).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Passkeys are a second factor only: the password step always comes first,
 # so throttling and the audit trail see every sign-in.

@@ -1,15 +1,68 @@
-"""The signed-in user's own account: second factors and password."""
+"""The signed-in user's own account: second factors and password.
+
+Adding or removing a second factor and new backup codes need a recent
+re-authentication: a second factor passed, or the password confirmed, a
+few minutes ago at most.
+"""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from .. import accounts
 from ..audit import audit_events_for_user
-from ..forms import ConfirmForm, PasswordChangeForm, TotpConfirmForm
+from ..forms import (
+    ConfirmForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+    TotpConfirmForm,
+)
 from .common import BackofficeMixin
-from .signin import backup_codes_offer, totp_context
+from .signin import THROTTLED_ERROR, backup_codes_offer, safe_next_url, totp_context
+
+WRONG_CONFIRMATION_ERROR = "Le mot de passe est incorrect."
+
+
+class RecentAuthenticationRequiredMixin:
+    """Send a session that has not proved its user recently to confirm its
+    password first, then back here."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not accounts.reauthentication_is_recent(request=request):
+            messages.info(
+                request,
+                "Pour votre sécurité, confirmez votre mot de passe avant de "
+                "modifier vos seconds facteurs ou vos codes de secours.",
+            )
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("services:reauthenticate")
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReauthenticateView(BackofficeMixin, FormView):
+    template_name = "services/account/reauthenticate.html"
+    form_class = PasswordConfirmForm
+    title = "Confirmez votre mot de passe"
+
+    def form_valid(self, form):
+        try:
+            confirmed = accounts.password_confirm(
+                request=self.request, password=form.cleaned_data["password"]
+            )
+        except accounts.SignInThrottledError:
+            form.add_error("password", THROTTLED_ERROR)
+            return self.form_invalid(form)
+        if not confirmed:
+            form.add_error("password", WRONG_CONFIRMATION_ERROR)
+            return self.form_invalid(form)
+        next_url = self.request.GET.get("next")
+        return redirect(
+            safe_next_url(self.request, next_url, reverse("services:account"))
+        )
 
 
 class AccountView(BackofficeMixin, TemplateView):
@@ -34,6 +87,17 @@ class PasswordChangeView(BackofficeMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
+        try:
+            confirmed = accounts.password_confirm(
+                request=self.request, password=form.cleaned_data["current_password"]
+            )
+        except accounts.SignInThrottledError:
+            form.add_error("current_password", THROTTLED_ERROR)
+            return self.form_invalid(form)
+        if not confirmed:
+            form.add_error("current_password", "Le mot de passe actuel est incorrect.")
+            return self.form_invalid(form)
+
         accounts.password_change(
             request=self.request,
             user=self.request.user,
@@ -46,7 +110,7 @@ class PasswordChangeView(BackofficeMixin, FormView):
         return redirect("services:account")
 
 
-class TotpAddView(BackofficeMixin, FormView):
+class TotpAddView(RecentAuthenticationRequiredMixin, BackofficeMixin, FormView):
     template_name = "services/account/totp_add.html"
     form_class = TotpConfirmForm
     title = "Ajouter une application d’authentification"
@@ -72,12 +136,14 @@ class TotpAddView(BackofficeMixin, FormView):
         return redirect("services:account")
 
 
-class SecurityKeyAddView(BackofficeMixin, TemplateView):
+class SecurityKeyAddView(
+    RecentAuthenticationRequiredMixin, BackofficeMixin, TemplateView
+):
     template_name = "services/account/security_key_add.html"
     title = "Ajouter une clé de sécurité"
 
 
-class FactorRemoveView(BackofficeMixin, FormView):
+class FactorRemoveView(RecentAuthenticationRequiredMixin, BackofficeMixin, FormView):
     template_name = "services/account/factor_remove.html"
     form_class = ConfirmForm
     title = "Supprimer un second facteur"
@@ -116,7 +182,9 @@ class FactorRemoveView(BackofficeMixin, FormView):
         return redirect("services:account")
 
 
-class BackupCodesRegenerateView(BackofficeMixin, FormView):
+class BackupCodesRegenerateView(
+    RecentAuthenticationRequiredMixin, BackofficeMixin, FormView
+):
     template_name = "services/account/backup_codes_regenerate.html"
     form_class = ConfirmForm
     title = "Nouveaux codes de secours"

@@ -1,12 +1,14 @@
 """The service list, creation, and each service's settings pages."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
+from dsfr.utils import list_pages
 
 from .. import actions, team
-from ..audit import audit_events_for_service, audit_record
+from ..audit import audit_event_details, audit_events_for_service, audit_record
 from ..forms import (
     ConfirmForm,
     GoLiveForm,
@@ -18,7 +20,7 @@ from ..forms import (
 from ..models import AuditAction, GoLiveStatus
 from .common import BackofficeMixin, ServicePageMixin
 
-AUDIT_PAGE_SIZE = 100
+AUDIT_PAGE_SIZE = 50
 
 
 def _settings_audit(request, service, obj, change: str) -> None:
@@ -199,7 +201,10 @@ class AuditTrailView(ServicePageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["events"] = audit_events_for_service(service_id=self.service.id)[
-            :AUDIT_PAGE_SIZE
+        events = audit_events_for_service(service_id=self.service.id)
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context["page_obj"] = list_pages(page)
+        context["rows"] = [
+            (event, audit_event_details(event)) for event in page.object_list
         ]
         return context

@@ -6,7 +6,8 @@ import logging
 
 import segno
 from django.contrib import auth, messages
-from django.http import HttpResponseRedirect
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,7 @@ from .. import accounts, team
 from ..audit import audit_record
 from ..forms import (
     AccountCreateForm,
+    ConfirmForm,
     NewPasswordForm,
     PasswordResetRequestForm,
     SignInForm,
@@ -24,7 +26,7 @@ from ..forms import (
     TotpConfirmForm,
 )
 from ..middleware import session_start
-from ..models import AuditAction, User
+from ..models import AuditAction, Permission, User
 from .common import BackofficeMixin, base_url
 
 logger = logging.getLogger(__name__)
@@ -39,12 +41,12 @@ THROTTLED_ERROR = (
 NEXT_SESSION_KEY = "_signin_next"
 
 
-def _safe_next(request, value: str | None) -> str:
+def safe_next_url(request, value: str | None, default: str = "") -> str:
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return value
-    return reverse("services:service-list")
+    return default or reverse("services:service-list")
 
 
 class SignInView(BackofficeMixin, FormView):
@@ -54,7 +56,7 @@ class SignInView(BackofficeMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.is_verified():
-            return redirect(_safe_next(request, request.GET.get("next")))
+            return redirect(safe_next_url(request, request.GET.get("next")))
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -72,7 +74,7 @@ class SignInView(BackofficeMixin, FormView):
             form.add_error(None, GENERIC_SIGN_IN_ERROR)
             return self.form_invalid(form)
 
-        self.request.session[NEXT_SESSION_KEY] = _safe_next(
+        self.request.session[NEXT_SESSION_KEY] = safe_next_url(
             self.request, self.request.GET.get("next")
         )
         return redirect("signin:second-factor")
@@ -145,9 +147,11 @@ class FactorSetupView(BackofficeMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect("signin:sign-in")
-        if accounts.user_has_factor(user=request.user) and not (
-            request.user.is_verified()
-        ):
+        if accounts.user_has_factor(user=request.user):
+            # Another factor is added from the account page, which asks
+            # for a recent re-authentication.
+            if request.user.is_verified():
+                return redirect("services:totp-add")
             return redirect("signin:second-factor")
         return super().dispatch(request, *args, **kwargs)
 
@@ -197,14 +201,14 @@ class BackupCodesView(BackofficeMixin, View):
         codes = request.session.pop(NEW_BACKUP_CODES_KEY, None)
         next_url = request.session.pop(NEXT_SESSION_KEY, None)
         if not codes:
-            return redirect(_safe_next(request, next_url))
+            return redirect(safe_next_url(request, next_url))
         return render(
             request,
             "services/signin/backup_codes.html",
             {
                 "codes": codes,
                 "title": self.title,
-                "next_url": _safe_next(request, next_url),
+                "next_url": safe_next_url(request, next_url),
             },
         )
 
@@ -276,7 +280,7 @@ class PasswordResetConfirmView(BackofficeMixin, FormView):
 
 class InvitationAcceptView(BackofficeMixin, FormView):
     """An invitation link: a new user creates their account; an existing
-    one signs in, then joins."""
+    one signs in, then confirms (a POST: following a link joins nothing)."""
 
     template_name = "services/signin/invitation.html"
     form_class = AccountCreateForm
@@ -285,12 +289,7 @@ class InvitationAcceptView(BackofficeMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.invitation = team.invitation_by_token(token=kwargs["token"])
         if self.invitation is None:
-            return render(
-                request,
-                "services/signin/link_invalid.html",
-                {"title": "Invitation expirée"},
-                status=400,
-            )
+            return _invitation_invalid(request)
         self.existing_user = User.objects.filter(
             email__iexact=self.invitation.email
         ).first()
@@ -305,9 +304,7 @@ class InvitationAcceptView(BackofficeMixin, FormView):
                 request,
                 f"Connectez-vous pour rejoindre « {self.invitation.service.name} ».",
             )
-            return HttpResponseRedirect(
-                reverse("signin:sign-in") + "?next=" + request.path
-            )
+            return redirect_to_login(request.path, login_url=reverse("signin:sign-in"))
         if user.pk != self.existing_user.pk:
             return render(
                 request,
@@ -315,11 +312,34 @@ class InvitationAcceptView(BackofficeMixin, FormView):
                 {"title": "Invitation destinée à un autre compte"},
                 status=403,
             )
-        team.invitation_accept(request=request, invitation=self.invitation, user=user)
+        if request.method in ("GET", "HEAD"):
+            return self._join_confirmation(request)
+        if request.method != "POST":
+            return self.http_method_not_allowed(request)
+
+        try:
+            team.invitation_accept(
+                request=request, invitation=self.invitation, user=user
+            )
+        except team.TeamRuleError:
+            return _invitation_invalid(request)
         messages.success(
             request, f"Vous avez rejoint « {self.invitation.service.name} »."
         )
         return redirect("notifications:dashboard", self.invitation.service.id)
+
+    def _join_confirmation(self, request):
+        labels = dict(Permission.choices)
+        return render(
+            request,
+            "services/signin/invitation_join.html",
+            {
+                "title": self.title,
+                "invitation": self.invitation,
+                "permissions": [labels[p] for p in self.invitation.permissions],
+                "form": ConfirmForm(),
+            },
+        )
 
     def get_form_kwargs(self):
         user = User(email=self.invitation.email)
@@ -329,14 +349,19 @@ class InvitationAcceptView(BackofficeMixin, FormView):
         return {**super().get_context_data(**kwargs), "invitation": self.invitation}
 
     def form_valid(self, form):
-        user = User.objects.create_user(
-            email=self.invitation.email,
-            password=form.cleaned_data["new_password"],
-            full_name=form.cleaned_data["full_name"],
-        )
-        team.invitation_accept(
-            request=self.request, invitation=self.invitation, user=user
-        )
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=self.invitation.email,
+                    password=form.cleaned_data["new_password"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+                team.invitation_accept(
+                    request=self.request, invitation=self.invitation, user=user
+                )
+        except team.TeamRuleError:
+            # Used meanwhile, from another tab or device.
+            return _invitation_invalid(self.request)
         auth.login(
             self.request, user, backend="django.contrib.auth.backends.ModelBackend"
         )
@@ -345,3 +370,12 @@ class InvitationAcceptView(BackofficeMixin, FormView):
             "notifications:dashboard", args=[self.invitation.service.id]
         )
         return redirect("signin:factor-setup")
+
+
+def _invitation_invalid(request):
+    return render(
+        request,
+        "services/signin/link_invalid.html",
+        {"title": "Invitation expirée"},
+        status=400,
+    )

@@ -6,6 +6,7 @@ import json
 from django.http import HttpResponse
 from django.views import View
 from django_otp_webauthn import views as webauthn_views
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.models import WebAuthnCredential
 
 from .. import accounts, throttling
@@ -14,12 +15,44 @@ from ..models import AuditAction
 from .signin import NEW_BACKUP_CODES_KEY
 
 
-class RegistrationCompleteView(webauthn_views.CompleteCredentialRegistrationView):
+class ReauthenticationRequiredError(OTPWebAuthnApiError):
+    status_code = 403
+    default_detail = "Pour votre sécurité, confirmez d’abord votre mot de passe."
+    default_code = "reauthentication_required"
+
+
+class RegistrationMixin:
+    """A second security key needs a recent re-authentication, as every
+    factor change does; the first one (the session has no second factor
+    yet: the library checks that) does not."""
+
+    def check_can_register(self):
+        super().check_can_register()
+        request = self.request
+        if request.user.is_verified() and not accounts.reauthentication_is_recent(
+            request=request
+        ):
+            raise ReauthenticationRequiredError()
+
+
+class RegistrationBeginView(
+    RegistrationMixin, webauthn_views.BeginCredentialRegistrationView
+):
+    pass
+
+
+class RegistrationCompleteView(
+    RegistrationMixin, webauthn_views.CompleteCredentialRegistrationView
+):
     def post(self, *args, **kwargs):
+        was_verified = self.request.user.is_verified()
         response = super().post(*args, **kwargs)
         if response.status_code == 200:
             device_id = json.loads(response.content)["id"]
             device = WebAuthnCredential.objects.get(pk=device_id)
+            if not was_verified:
+                # The library verified the session with the new key.
+                accounts.session_verify(request=self.request, device=device)
             accounts.webauthn_device_registered(request=self.request, device=device)
             if not accounts.backup_codes_remaining(user=self.request.user):
                 codes = accounts.backup_codes_generate(
@@ -29,30 +62,47 @@ class RegistrationCompleteView(webauthn_views.CompleteCredentialRegistrationView
         return response
 
 
+def _throttled_response() -> HttpResponse:
+    return HttpResponse(
+        json.dumps({"detail": "Trop de tentatives. Réessayez plus tard."}),
+        status=429,
+        content_type="application/json",
+    )
+
+
 class AuthenticationBeginView(webauthn_views.BeginCredentialAuthenticationView):
     def post(self, *args, **kwargs):
         user = self.request.user
         if user.is_authenticated and throttling.second_factor_is_throttled(
             user_id=user.pk
         ):
-            return HttpResponse(
-                json.dumps({"detail": "Trop de tentatives. Réessayez plus tard."}),
-                status=429,
-                content_type="application/json",
-            )
+            return _throttled_response()
         return super().post(*args, **kwargs)
 
 
 class AuthenticationCompleteView(webauthn_views.CompleteCredentialAuthenticationView):
+    """A failed passkey counts against the same limit as a wrong code."""
+
     def post(self, *args, **kwargs):
-        response = super().post(*args, **kwargs)
-        if response.status_code == 200:
-            accounts.second_factor_accepted(
-                request=self.request, device=self.request.user.otp_device
-            )
-        elif self.request.user.is_authenticated:
-            throttling.second_factor_failure_count(user_id=self.request.user.pk)
-            audit_record(action=AuditAction.SECOND_FACTOR_FAILED, request=self.request)
+        user = self.request.user
+        if user.is_authenticated and throttling.second_factor_is_throttled(
+            user_id=user.pk
+        ):
+            return _throttled_response()
+        try:
+            # The library raises its API errors, turned into JSON by its
+            # dispatch(), on every failure.
+            response = super().post(*args, **kwargs)
+        except OTPWebAuthnApiError:
+            if user.is_authenticated:
+                throttling.second_factor_failure_count(user_id=user.pk)
+                audit_record(
+                    action=AuditAction.SECOND_FACTOR_FAILED, request=self.request
+                )
+            raise
+        accounts.second_factor_accepted(
+            request=self.request, device=self.request.user.otp_device
+        )
         return response
 
     def get_success_url(self):

@@ -3,6 +3,7 @@ whose session passed it."""
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,6 +33,14 @@ def verified_client(user) -> Client:
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+def confirm_password(client, password: str = PASSWORD):
+    """Re-authenticate ``client``'s session, as adding or removing a factor
+    and new backup codes require."""
+    response = client.post(reverse("services:reauthenticate"), {"password": password})
+    assert response.status_code == 302, "the password was not confirmed"
+    return response
 
 
 @pytest.fixture

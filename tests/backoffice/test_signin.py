@@ -14,7 +14,7 @@ from services.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from services.models import AuditAction, AuditEvent, Invitation, ServiceMember, User
 from tests import factories
 
-from .conftest import PASSWORD, add_totp, totp_code, verified_client
+from .conftest import PASSWORD, add_totp, confirm_password, totp_code, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,58 @@ def test_totp_guessing_is_throttled(manager, settings):
     )
 
 
+def test_guessing_from_one_address_across_accounts_is_throttled_per_ip(
+    manager, settings
+):
+    settings.SIGN_IN_MAX_FAILURES_PER_IP = 3
+    for number in range(3):
+        sign_in(Client(), f"personne{number}@example.gouv.fr", "wrong password guess")
+
+    same_ip = sign_in(Client(), manager.email)
+    other_ip = Client(REMOTE_ADDR="192.0.2.10").post(
+        reverse("signin:sign-in"), {"email": manager.email, "password": PASSWORD}
+    )
+
+    assert THROTTLED in same_ip.content.decode()
+    assert other_ip["Location"] == reverse("signin:second-factor")
+
+
+def _begin_passkey(client):
+    return client.post(
+        reverse("otp_webauthn:credential-authentication-begin"),
+        content_type="application/json",
+    )
+
+
+def test_passkey_failures_are_throttled_with_totp_codes(manager, settings):
+    settings.SECOND_FACTOR_MAX_FAILURES = 3
+    device = add_totp(manager)
+    client = Client()
+    sign_in(client, manager.email)
+    complete = reverse("otp_webauthn:credential-authentication-complete")
+    for _ in range(3):
+        assert _begin_passkey(client).status_code == 200
+        failed = client.post(
+            complete, {"id": "forged", "response": {}}, content_type="application/json"
+        )
+        assert failed.status_code >= 400
+
+    begin = _begin_passkey(client)
+    again = client.post(complete, {"id": "forged"}, content_type="application/json")
+    code = client.post(reverse("signin:second-factor"), {"token": totp_code(device)})
+
+    assert begin.status_code == again.status_code == 429
+    assert "Trop de tentatives" in begin.json()["detail"]
+    assert THROTTLED in code.content.decode()
+    assert client.get(reverse("services:service-list")).status_code == 302
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SECOND_FACTOR_FAILED, actor=manager
+        ).count()
+        == 3
+    )
+
+
 def test_user_without_factor_must_set_one_up_before_anything(manager):
     client = Client()
     response = sign_in(client, manager.email)
@@ -131,6 +183,7 @@ def test_totp_set_up_confirms_the_device_then_shows_backup_codes_once(manager):
 def test_backup_code_works_once(manager):
     add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
     client.post(reverse("services:backup-codes-regenerate"))
     page = client.get(reverse("signin:backup-codes")).content.decode()
     code = re.findall(r'<code class="bo-secret">([a-z0-9]{10})</code>', page)[0]
@@ -149,6 +202,7 @@ def test_backup_code_works_once(manager):
 def test_the_last_factor_cannot_be_removed(manager):
     device = add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
     url = reverse("services:factor-remove", args=["totp", device.id])
 
     response = client.post(url)
@@ -161,6 +215,7 @@ def test_a_factor_can_be_removed_when_another_remains(manager):
     first = add_totp(manager)
     add_totp(manager)
     client = verified_client(manager)
+    confirm_password(client)
 
     client.post(reverse("services:factor-remove", args=["totp", first.id]))
 
@@ -286,6 +341,54 @@ def test_password_reset_link_arrives_through_the_pipeline_and_works_once(
     manager.refresh_from_db()
     assert manager.check_password(new)
     assert client.get(link).status_code == 400
+
+
+def test_reset_requests_are_limited_per_address_without_saying_so(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGN_IN_MAX_FAILURES = 2
+    client = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(
+                reverse("signin:password-reset"), {"email": manager.email}, follow=True
+            )
+            for _ in range(4)
+        ]
+
+    assert len(fake.outbox) == 2
+    messages = {
+        re.search(r"Si un compte existe[^<]*", a.content.decode()).group(0)
+        for a in answers
+    }
+    assert len(messages) == 1
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SIGN_IN_THROTTLED, actor_email=manager.email
+        ).count()
+        == 2
+    )
+
+
+def test_reset_requests_are_limited_per_source_address(
+    manager, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGN_IN_MAX_FAILURES_PER_IP = 2
+    client = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(2):
+            client.post(
+                reverse("signin:password-reset"),
+                {"email": f"personne{number}@example.gouv.fr"},
+            )
+        client.post(reverse("signin:password-reset"), {"email": manager.email})
+        Client(REMOTE_ADDR="192.0.2.10").post(
+            reverse("signin:password-reset"), {"email": manager.email}
+        )
+
+    assert len(fake.outbox) == 1
 
 
 def test_password_reset_does_not_bypass_the_second_factor(

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from tests import factories
 
+from .conftest import confirm_password
+
 pytestmark = pytest.mark.django_db
 
 
@@ -15,6 +17,7 @@ def _pages(service, template, notification_id=None):
         reverse("services:service-list"),
         reverse("services:service-create"),
         reverse("services:account"),
+        reverse("services:reauthenticate"),
         reverse("services:password-change"),
         reverse("services:totp-add"),
         reverse("services:security-key-add"),
@@ -44,6 +47,8 @@ def _pages(service, template, notification_id=None):
 
 def test_main_pages_render_in_french_with_the_dsfr_layout(manager_client, team_service):
     template = factories.email_template(service=team_service)
+    # Adding a factor needs a recent re-authentication.
+    confirm_password(manager_client)
 
     for url in _pages(team_service, template):
         response = manager_client.get(url)
