@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("compte/", account.AccountView.as_view(), name="account"),
     path(
+        "compte/informations/",
+        account.AccountDetailsView.as_view(),
+        name="account-details",
+    ),
+    path(
         "compte/mot-de-passe/",
         account.PasswordChangeView.as_view(),
         name="password-change",

@@ -152,6 +152,9 @@ if "services.context_processors.backoffice" not in _processors:
 
 # Who sends the platform's emails (notifications owns the pipeline).
 PLATFORM_EMAIL_SENDER = "notifications.platform.platform_email_send"
+# Who checks the mobile numbers users give on their account page
+# (notifications owns the recipient rules).
+MOBILE_NUMBER_NORMALISER = "notifications.language.mobile_number_for_user"
 
 # DSFR now marks optional fields rather than required ones.
 DSFR_MARK_OPTIONAL_FIELDS = True
