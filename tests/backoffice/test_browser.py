@@ -258,7 +258,7 @@ def test_invite_a_member_who_creates_an_account(page, team, browser, live_server
 
     page.goto(f"/services/{service.id}/equipe/inviter/")
     page.get_by_label("Adresse électronique").fill("nina@example.gouv.fr")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Envoyer l’invitation").click()
     page.wait_for_url(f"**/services/{service.id}/equipe/")
     assert page.get_by_text("nina@example.gouv.fr").count() >= 1
     screenshot(page, "15-equipe-invitation")
