@@ -88,9 +88,24 @@ urlpatterns = [
         name="reply-to-archive",
     ),
     path(
+        S + "parametres/adresses-de-reponse/<uuid:reply_to_id>/par-defaut/",
+        service.ReplyToDefaultView.as_view(),
+        name="reply-to-default",
+    ),
+    path(
         S + "parametres/expediteurs-sms/ajouter/",
         service.SmsSenderAddView.as_view(),
         name="sms-sender-add",
+    ),
+    path(
+        S + "parametres/expediteurs-sms/<uuid:sms_sender_id>/par-defaut/",
+        service.SmsSenderDefaultView.as_view(),
+        name="sms-sender-default",
+    ),
+    path(
+        S + "parametres/expediteurs-sms/<uuid:sms_sender_id>/retirer/",
+        service.SmsSenderArchiveView.as_view(),
+        name="sms-sender-archive",
     ),
     path(
         S + "parametres/passage-en-production/",

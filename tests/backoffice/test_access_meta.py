@@ -74,6 +74,9 @@ class Targets:
             "reply_to_id": service_actions.reply_to_address_add(
                 service=service, email_address="contact@example.gouv.fr"
             ).id,
+            "sms_sender_id": service_actions.sms_sender_add(
+                service=service, sms_sender="PREFECTURE"
+            ).id,
             "member_id": ServiceMember.objects.filter(service=service).first().id,
             "guest_id": service_actions.guest_list_add(
                 service=service,

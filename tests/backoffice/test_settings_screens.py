@@ -1,0 +1,143 @@
+"""The settings page: reply-to addresses and SMS senders (make default,
+remove), the go-live request's outcome, the limits and today's usage."""
+
+import pytest
+from django.urls import reverse
+
+from services import actions as service_actions
+from services.models import AuditAction, AuditEvent, ReplyToAddress, SmsSender
+
+pytestmark = pytest.mark.django_db
+
+
+def _settings(client, service) -> str:
+    return client.get(reverse("services:settings", args=[service.id])).content.decode()
+
+
+def _changes(service) -> list[str]:
+    events = AuditEvent.objects.filter(
+        service=service, action=AuditAction.SETTINGS_CHANGED
+    ).order_by("id")
+    return [event.data.get("change") for event in events]
+
+
+def test_sms_sender_can_be_made_default_and_the_old_one_removed(
+    manager_client, team_service
+):
+    first = service_actions.sms_sender_add(service=team_service, sms_sender="MAIRIE")
+    second = service_actions.sms_sender_add(service=team_service, sms_sender="RDV")
+    s = team_service.id
+
+    manager_client.post(reverse("services:sms-sender-default", args=[s, second.id]))
+    response = manager_client.post(
+        reverse("services:sms-sender-archive", args=[s, first.id])
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert response.status_code == 302
+    assert second.is_default and not second.archived
+    assert first.archived and not first.is_default
+    assert _changes(team_service) == ["sms_sender_made_default", "sms_sender_removed"]
+    page = _settings(manager_client, team_service)
+    assert "RDV" in page and "MAIRIE" not in page
+
+
+def test_the_default_sms_sender_is_never_removed(manager_client, team_service):
+    only = service_actions.sms_sender_add(service=team_service, sms_sender="MAIRIE")
+    url = reverse("services:sms-sender-archive", args=[team_service.id, only.id])
+
+    asked = manager_client.get(url)
+    refused = manager_client.post(url)
+
+    only.refresh_from_db()
+    assert asked.status_code == 200 and "Retirer l’expéditeur" in asked.content.decode()
+    assert refused.status_code == 200
+    assert "choisissez d’abord un autre expéditeur" in refused.content.decode()
+    assert only.is_default and not only.archived
+    assert _changes(team_service) == []
+
+
+def test_settings_page_offers_actions_only_where_they_are_allowed(
+    manager_client, team_service
+):
+    default = service_actions.sms_sender_add(service=team_service, sms_sender="MAIRIE")
+    other = service_actions.sms_sender_add(service=team_service, sms_sender="RDV")
+    s = team_service.id
+
+    page = _settings(manager_client, team_service)
+
+    assert reverse("services:sms-sender-archive", args=[s, other.id]) in page
+    assert reverse("services:sms-sender-default", args=[s, other.id]) in page
+    assert reverse("services:sms-sender-archive", args=[s, default.id]) not in page
+    assert reverse("services:sms-sender-default", args=[s, default.id]) not in page
+
+
+def test_reply_to_default_moves_and_the_default_waits_for_another(
+    manager_client, team_service
+):
+    first = service_actions.reply_to_address_add(
+        service=team_service, email_address="accueil@example.gouv.fr"
+    )
+    second = service_actions.reply_to_address_add(
+        service=team_service, email_address="rdv@example.gouv.fr"
+    )
+    s = team_service.id
+
+    refused = manager_client.post(
+        reverse("services:reply-to-archive", args=[s, first.id])
+    )
+    manager_client.post(reverse("services:reply-to-default", args=[s, second.id]))
+    manager_client.post(reverse("services:reply-to-archive", args=[s, first.id]))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert "choisissez d’abord une autre adresse" in refused.content.decode()
+    assert second.is_default and first.archived
+    assert _changes(team_service) == ["reply_to_made_default", "reply_to_removed"]
+    assert ReplyToAddress.objects.filter(
+        service=team_service, is_default=True, archived=False
+    ).get() == (second)
+
+
+def test_the_last_reply_to_address_may_be_removed(manager_client, team_service):
+    only = service_actions.reply_to_address_add(
+        service=team_service, email_address="accueil@example.gouv.fr"
+    )
+
+    manager_client.post(
+        reverse("services:reply-to-archive", args=[team_service.id, only.id])
+    )
+
+    only.refresh_from_db()
+    assert only.archived
+    assert "les réponses ne sont pas reçues" in _settings(manager_client, team_service)
+
+
+def test_confirmation_pages_link_back_to_the_settings(manager_client, team_service):
+    sender = service_actions.sms_sender_add(service=team_service, sms_sender="MAIRIE")
+    other = service_actions.sms_sender_add(service=team_service, sms_sender="RDV")
+    settings_url = reverse("services:settings", args=[team_service.id])
+
+    for name, target in [
+        ("services:sms-sender-default", other),
+        ("services:sms-sender-archive", sender),
+    ]:
+        page = manager_client.get(reverse(name, args=[team_service.id, target.id]))
+        html = page.content.decode()
+        assert f'href="{settings_url}"' in html and "Annuler" in html, name
+
+
+def test_a_default_change_reaches_the_api_cache(manager_client, team_service):
+    from notifications import cache
+
+    service_actions.sms_sender_add(service=team_service, sms_sender="MAIRIE")
+    other = service_actions.sms_sender_add(service=team_service, sms_sender="RDV")
+    assert cache.service_get(str(team_service.id)).default_sms_sender == "MAIRIE"
+
+    manager_client.post(
+        reverse("services:sms-sender-default", args=[team_service.id, other.id])
+    )
+
+    assert cache.service_get(str(team_service.id)).default_sms_sender == "RDV"
+    assert SmsSender.objects.filter(service=team_service, is_default=True).count() == 1
