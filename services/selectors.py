@@ -4,11 +4,16 @@ import uuid
 
 from django.db.models import QuerySet
 
-from .models import ApiKey, GuestListEntry, Service, ServiceMember
+from .models import ApiKey, GoLiveRequest, GuestListEntry, Service, ServiceMember
 
 
 def service_get(*, service_id: uuid.UUID) -> Service | None:
     return Service.objects.filter(id=service_id).first()
+
+
+def go_live_request_latest(*, service: Service) -> GoLiveRequest | None:
+    """The service's most recent request to go live, whatever its state."""
+    return service.go_live_requests.first()
 
 
 def api_keys_for_service(*, service_id: uuid.UUID) -> QuerySet[ApiKey]:

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from .. import actions, team
+from .. import actions, selectors, team
 from ..audit import audit_events_for_service, audit_record
 from ..forms import (
     ConfirmForm,
@@ -16,7 +16,7 @@ from ..forms import (
     ServiceSettingsForm,
     SmsSenderForm,
 )
-from ..models import AuditAction, GoLiveStatus
+from ..models import AuditAction
 from .common import BackofficeMixin, ServicePageMixin
 
 AUDIT_PAGE_SIZE = 100
@@ -89,9 +89,7 @@ class ServiceSettingsView(ServicePageMixin, FormView):
         service = self.service
         context["reply_tos"] = service.reply_to_addresses.filter(archived=False)
         context["sms_senders"] = service.sms_senders.filter(archived=False)
-        context["pending_go_live"] = service.go_live_requests.filter(
-            status=GoLiveStatus.PENDING
-        ).first()
+        context["go_live"] = selectors.go_live_request_latest(service=service)
         return context
 
     def form_valid(self, form):

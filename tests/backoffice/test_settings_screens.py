@@ -5,7 +5,17 @@ import pytest
 from django.urls import reverse
 
 from services import actions as service_actions
-from services.models import AuditAction, AuditEvent, ReplyToAddress, SmsSender
+from services.models import (
+    AuditAction,
+    AuditEvent,
+    GoLiveRequest,
+    GoLiveStatus,
+    ReplyToAddress,
+    SmsSender,
+    User,
+)
+
+from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +151,77 @@ def test_a_default_change_reaches_the_api_cache(manager_client, team_service):
 
     assert cache.service_get(str(team_service.id)).default_sms_sender == "RDV"
     assert SmsSender.objects.filter(service=team_service, is_default=True).count() == 1
+
+
+def _go_live_request(client, service) -> GoLiveRequest:
+    client.post(
+        reverse("services:go-live", args=[service.id]),
+        {
+            "organisation_name": "Préfecture",
+            "purpose": "Rappels de rendez-vous",
+            "expected_email_volume": 1000,
+            "expected_sms_volume": 500,
+            "confirm": "on",
+        },
+    )
+    return GoLiveRequest.objects.get(service=service)
+
+
+def test_a_refused_go_live_request_shows_the_operators_note(
+    manager_client, team_service
+):
+    go_live = _go_live_request(manager_client, team_service)
+    operator = User.objects.create_superuser(
+        email="operateur@example.gouv.fr", password="une phrase de passe solide"
+    )
+    admin = verified_client(operator)
+    changelist = reverse("admin:services_goliverequest_changelist")
+    selection = {"action": "refuse", "_selected_action": [str(go_live.id)]}
+
+    asked = admin.post(changelist, selection)
+    admin.post(
+        changelist,
+        {**selection, "apply": "1", "note": "Précisez le <b>volume</b> de SMS."},
+    )
+
+    go_live.refresh_from_db()
+    assert asked.status_code == 200 and "Motif du refus" in asked.content.decode()
+    assert go_live.status == GoLiveStatus.REFUSED
+    assert go_live.decision_note == "Précisez le <b>volume</b> de SMS."
+    page = _settings(manager_client, team_service)
+    assert "Demande de passage en production refusée" in page
+    assert "Précisez le &lt;b&gt;volume&lt;/b&gt; de SMS." in page
+    assert "Faire une nouvelle demande" in page
+
+
+def test_the_admin_refusal_wants_a_note(manager_client, team_service):
+    go_live = _go_live_request(manager_client, team_service)
+    operator = User.objects.create_superuser(
+        email="operateur@example.gouv.fr", password="une phrase de passe solide"
+    )
+    changelist = reverse("admin:services_goliverequest_changelist")
+
+    response = verified_client(operator).post(
+        changelist,
+        {
+            "action": "refuse",
+            "_selected_action": [str(go_live.id)],
+            "apply": "1",
+            "note": " ",
+        },
+    )
+
+    go_live.refresh_from_db()
+    assert response.status_code == 200
+    assert go_live.status == GoLiveStatus.PENDING
+
+
+def test_a_pending_go_live_request_is_shown_and_not_offered_again(
+    manager_client, team_service
+):
+    _go_live_request(manager_client, team_service)
+
+    page = _settings(manager_client, team_service)
+
+    assert "l’équipe de la plateforme l’examine" in page
+    assert reverse("services:go-live", args=[team_service.id]) not in page
