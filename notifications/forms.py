@@ -79,7 +79,8 @@ class ActivityFilterForm(DsfrBaseForm):
         label="Destinataire ou référence",
         required=False,
         max_length=320,
-        help_text="Adresse, numéro ou référence exacte.",
+        help_text="Une adresse électronique, un numéro de mobile (sous toute "
+        "forme, par exemple 06 12 34 56 78) ou une référence exacte.",
     )
     channel = forms.ChoiceField(
         label="Canal",
