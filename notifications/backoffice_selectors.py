@@ -13,7 +13,7 @@ from django.utils import timezone
 from deliveries import selectors as delivery_selectors
 from services.models import KeyType, ReplyToAddress, SmsSender
 
-from . import language
+from . import language, limits, selectors
 from .models import Notification
 from .statuses import FAILURE_STATUSES, NotificationStatus
 
@@ -233,3 +233,18 @@ def sender_choices(*, service_id: uuid.UUID, channel: str) -> list[tuple[str, st
         "-is_default", "sms_sender"
     )
     return [(str(sender.id), sender.sms_sender) for sender in senders]
+
+
+DAILY_LIMIT_KINDS = ("email", "sms", "international_sms")
+
+
+def daily_usage(*, service_id: uuid.UUID | str) -> dict[str, int]:
+    """Today's count of each kind the daily limits count (test keys left
+    out), from the database as the limits rebuild it."""
+    since = limits.day_start()
+    return {
+        kind: selectors.notification_count_since(
+            service_id=service_id, kind=kind, since=since
+        )
+        for kind in DAILY_LIMIT_KINDS
+    }

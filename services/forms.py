@@ -190,6 +190,12 @@ class ServiceSettingsForm(ServiceForm):
         required=False,
         help_text="Laissez vide pour utiliser le nom du service.",
     )
+    sms_prefix = forms.BooleanField(
+        label="Commencer chaque SMS par le nom du service",
+        required=False,
+        help_text="Par exemple « Rendez-vous en préfecture: Votre code est… ». "
+        "Le nom compte dans la longueur du SMS.",
+    )
     branding = forms.ChoiceField(
         label="Identité visuelle des emails",
         choices=Branding.choices,

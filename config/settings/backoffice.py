@@ -155,6 +155,8 @@ PLATFORM_EMAIL_SENDER = "notifications.platform.platform_email_send"
 # Who checks the mobile numbers users give on their account page
 # (notifications owns the recipient rules).
 MOBILE_NUMBER_NORMALISER = "notifications.language.mobile_number_for_user"
+# Who counts a service's sends of the day for its settings page.
+SERVICE_DAILY_USAGE_READER = "notifications.backoffice_selectors.daily_usage"
 
 # DSFR now marks optional fields rather than required ones.
 DSFR_MARK_OPTIONAL_FIELDS = True

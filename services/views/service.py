@@ -73,6 +73,7 @@ class ServiceSettingsView(ServicePageMixin, FormView):
         "name",
         "organisation_name",
         "email_sender_name",
+        "sms_prefix",
         "branding",
         "email_retention_days",
         "sms_retention_days",
@@ -90,6 +91,7 @@ class ServiceSettingsView(ServicePageMixin, FormView):
         context["reply_tos"] = service.reply_to_addresses.filter(archived=False)
         context["sms_senders"] = service.sms_senders.filter(archived=False)
         context["go_live"] = selectors.go_live_request_latest(service=service)
+        context["usage"] = selectors.service_daily_usage(service=service)
         return context
 
     def form_valid(self, form):

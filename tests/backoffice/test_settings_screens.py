@@ -1,9 +1,14 @@
 """The settings page: reply-to addresses and SMS senders (make default,
 remove), the go-live request's outcome, the limits and today's usage."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from notifications.models import Notification
 from services import actions as service_actions
 from services.models import (
     AuditAction,
@@ -11,9 +16,11 @@ from services.models import (
     GoLiveRequest,
     GoLiveStatus,
     ReplyToAddress,
+    Service,
     SmsSender,
     User,
 )
+from tests import factories
 
 from .conftest import verified_client
 
@@ -225,3 +232,77 @@ def test_a_pending_go_live_request_is_shown_and_not_offered_again(
 
     assert "l’équipe de la plateforme l’examine" in page
     assert reverse("services:go-live", args=[team_service.id]) not in page
+
+
+SETTINGS_FORM = {
+    "name": "Rendez-vous en préfecture",
+    "organisation_name": "Préfecture du Rhône",
+    "branding": "state",
+    "email_retention_days": 7,
+    "sms_retention_days": 7,
+}
+
+
+def test_the_sms_prefix_is_a_setting_saved_and_audited(manager_client, team_service):
+    url = reverse("services:settings", args=[team_service.id])
+
+    form = manager_client.get(url).content.decode()
+    manager_client.post(url, {**SETTINGS_FORM, "sms_prefix": "on"})
+
+    team_service.refresh_from_db()
+    assert 'name="sms_prefix"' in form
+    assert team_service.sms_prefix
+    event = AuditEvent.objects.get(action=AuditAction.SETTINGS_CHANGED)
+    assert event.data["fields"] == ["sms_prefix"]
+
+
+def _usage_row(page: str, label: str) -> list[str]:
+    row = re.search(rf"<tr><td>{label}</td>(.*?)</tr>", page).group(1)
+    return re.findall(r"<td>([^<]*)</td>", row)
+
+
+def test_settings_show_todays_sends_against_each_daily_limit(
+    manager_client, team_service
+):
+    Service.objects.filter(pk=team_service.pk).update(
+        email_daily_limit=250_000,
+        can_send_international_sms=True,
+        international_sms_daily_limit=100,
+    )
+    email = factories.email_template(service=team_service)
+    sms = factories.sms_template(service=team_service)
+    for template, extra in [
+        (email, {}),
+        (email, {}),
+        (email, {"key_type": "test"}),
+        (email, {"created_at": timezone.now() - dt.timedelta(days=2)}),
+        (sms, {"international": True}),
+    ]:
+        Notification.objects.create(
+            service=team_service,
+            template=template,
+            template_version=template.versions.get(version=template.version),
+            channel=template.channel,
+            recipient="x",
+            normalised_recipient="x",
+            status="delivered",
+            **extra,
+        )
+
+    page = _settings(manager_client, team_service)
+
+    assert _usage_row(page, "Emails") == ["2", "250\xa0000"]
+    assert _usage_row(page, "SMS") == ["1", "50"]
+    assert _usage_row(page, "dont SMS vers l’étranger") == ["1", "100"]
+    assert "3\xa0000 requêtes par minute" in page
+
+
+def test_settings_say_when_international_sms_are_not_allowed(
+    manager_client, team_service
+):
+    page = _settings(manager_client, team_service)
+
+    assert _usage_row(page, "dont SMS vers l’étranger") == [
+        "0",
+        "Non autorisés pour ce service",
+    ]
