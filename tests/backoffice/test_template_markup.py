@@ -29,3 +29,35 @@ def test_button_groups_with_icons_say_so_or_the_dsfr_hides_their_text():
 
     assert template_files()
     assert wrong == []
+
+
+HEADING_THEN_TABLE = re.compile(
+    r"</h[1-6]>\s*(?:<p[^>]*>.*?</p>\s*)?<div class=\"fr-table[^\"]*\"><table[^>]*>"
+    r"\s*<caption(?P<attrs>[^>]*)>",
+    re.DOTALL,
+)
+
+
+# Pages whose tables sit under a heading that already names them (other
+# pages' captions add to their heading, such as the versions' order).
+HEADED_TABLES = (
+    "notifications/dashboard.html",
+    "notifications/detail.html",
+    "services/service/team.html",
+    "services/account/account.html",
+)
+
+
+def test_a_caption_repeating_the_heading_above_is_for_screen_readers_only():
+    checked = [
+        path for path in template_files() if path.as_posix().endswith(HEADED_TABLES)
+    ]
+    repeated = [
+        path.name
+        for path in checked
+        for match in HEADING_THEN_TABLE.finditer(path.read_text())
+        if "fr-sr-only" not in match.group("attrs")
+    ]
+
+    assert len(checked) == len(HEADED_TABLES)
+    assert repeated == []
