@@ -74,6 +74,12 @@ STATUS_FILTERS = [
 ]
 
 
+def _date_input() -> forms.DateInput:
+    # The browser's date picker reads and sends ISO dates (2026-03-12); a
+    # browser without one shows a text field, where JJ/MM/AAAA also works.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ActivityFilterForm(DsfrBaseForm):
     search = forms.CharField(
         label="Destinataire ou référence",
@@ -90,10 +96,16 @@ class ActivityFilterForm(DsfrBaseForm):
     status = forms.ChoiceField(label="Statut", required=False, choices=STATUS_FILTERS)
     template = forms.ChoiceField(label="Modèle", required=False)
     date_from = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Envoyés à partir du",
+        required=False,
+        help_text="Format attendu : JJ/MM/AAAA",
+        widget=_date_input(),
     )
     date_to = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Envoyés jusqu’au",
+        required=False,
+        help_text="Format attendu : JJ/MM/AAAA",
+        widget=_date_input(),
     )
 
     def __init__(self, *args, templates, **kwargs):
