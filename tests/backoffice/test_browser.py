@@ -9,7 +9,6 @@ test-artifacts/screenshots/."""
 import json
 import os
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -19,19 +18,13 @@ from django.conf import settings as django_settings
 from providers import fake
 from services import actions as service_actions
 from tests import factories
+from tests.chromium import CHROMIUM, require_chromium
 
 from .conftest import PASSWORD, add_totp, totp_code
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls
 # the tests make around it are synchronous and safe.
@@ -40,6 +33,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

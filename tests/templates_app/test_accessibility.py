@@ -1,13 +1,11 @@
 """The HTML email passes axe-core's checks (WCAG 2.x A and AA, and best
 practices) in Chromium, for a template that uses every markdown feature."""
 
-import os
-
 import pytest
 
 from templates_app import rendering
+from tests.chromium import CHROMIUM, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -17,12 +15,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason=f"Debian's Chromium is not at {CHROMIUM}"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 EVERY_FEATURE = """# Votre rendez-vous du ((date))
 
@@ -69,7 +62,9 @@ PERSONALISATION = {
 
 @pytest.fixture(scope="module")
 def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    require_chromium()
+    from playwright import sync_api as playwright_api
+
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
