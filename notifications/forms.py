@@ -98,13 +98,13 @@ class ActivityFilterForm(DsfrBaseForm):
     date_from = forms.DateField(
         label="Envoyés à partir du",
         required=False,
-        help_text="Format attendu : JJ/MM/AAAA",
+        help_text="Ce jour inclus.",
         widget=_date_input(),
     )
     date_to = forms.DateField(
         label="Envoyés jusqu’au",
         required=False,
-        help_text="Format attendu : JJ/MM/AAAA",
+        help_text="Ce jour inclus.",
         widget=_date_input(),
     )
 

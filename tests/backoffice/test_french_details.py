@@ -47,7 +47,7 @@ def test_activity_date_filters_are_labelled_dsfr_date_inputs(
     html = manager_client.get(url, {"date_from": "2026-03-12"}).content.decode()
 
     assert "Envoyés à partir du" in html and "Envoyés jusqu’au" in html
-    assert "Format attendu : JJ/MM/AAAA" in html
+    assert html.count("Ce jour inclus.") == 2
     assert re.search(r'<input type="date" name="date_from" value="2026-03-12"', html)
 
 
