@@ -109,6 +109,11 @@ def test_sign_in_with_totp_and_main_pages_are_accessible(page, team):
     check_accessibility(page, "services")
 
     factories.email_template(service=service)
+    service_actions.reply_to_address_add(
+        service=service, email_address="accueil@rhone.gouv.fr"
+    )
+    service_actions.sms_sender_add(service=service, sms_sender="PREFECTURE")
+    service_actions.sms_sender_add(service=service, sms_sender="RDV")
     for name, path in [
         ("03-tableau-de-bord", f"/services/{service.id}/"),
         ("04-modeles", f"/services/{service.id}/modeles/"),
@@ -147,9 +152,12 @@ def test_register_then_use_a_passkey_with_the_virtual_authenticator(page):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/connexion/securiser-mon-compte/")
     screenshot(page, "10-securiser-mon-compte")
+    check_accessibility(page, "factor-setup")
     page.get_by_role("button", name="Enregistrer une clé de sécurité").click()
     page.wait_for_url("**/connexion/codes-de-secours/")
     assert page.locator("#backup-codes li").count() == 10
+    screenshot(page, "17-codes-de-secours")
+    check_accessibility(page, "backup-codes")
     page.get_by_role("link", name="J’ai noté mes codes, continuer").click()
     page.wait_for_url("**/services/")
 
@@ -158,6 +166,8 @@ def test_register_then_use_a_passkey_with_the_virtual_authenticator(page):
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/connexion/second-facteur/")
+    screenshot(page, "18-second-facteur")
+    check_accessibility(page, "second-factor")
     page.get_by_role("button", name="Utiliser ma clé de sécurité").click()
     page.wait_for_url("**/services/")
     assert user.webauthncredential_set.count() == 1
@@ -185,6 +195,7 @@ def test_create_template_see_preview_and_send_it_until_delivered(page, team):
     page.get_by_label("date").fill("12 mars")
     page.get_by_label("prénom").fill("Camille")
     screenshot(page, "12-envoyer")
+    check_accessibility(page, "send")
     page.get_by_role("button", name=re.compile("M’envoyer ce message")).click()
     page.wait_for_url(re.compile(r".*/activite/[0-9a-f-]{36}/$"))
     page.reload()
@@ -216,16 +227,35 @@ def test_a_refused_send_shows_its_french_reason_at_the_field(page, team):
 
 
 def test_create_an_api_key_and_use_it_against_the_api(page, team, live_server):
+    from playwright.sync_api import expect
+
     user, device, service = team
     template = factories.email_template(service=service)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
     sign_in_with_totp(page, user, device)
 
     page.goto(f"/services/{service.id}/cles-api/nouvelle/")
+    check_accessibility(page, "api-key-create")
     page.get_by_label("Nom de la clé").fill("Serveur de test")
     page.locator("label[for=id_key_type_2]").click()
     page.get_by_role("button", name="Créer la clé").click()
+    # The key's page answers the form's POST at the same address: wait for
+    # its content, then for the whole page (footer, copy script) to load.
+    page.locator("#api-key-value").wait_for()
+    page.wait_for_load_state("load")
+    copy_button = page.get_by_role("button", name="Copier la clé")
+    expect(copy_button).to_be_visible()
+    expect(page.locator("#pied-de-page")).to_be_visible()
     key = page.locator("#api-key-value").inner_text().strip()
     screenshot(page, "14-cle-api-creee")
+    check_accessibility(page, "api-key-created")
+    copy_button.click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "Clé copiée dans le presse-papiers."
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == key
 
     body = json.dumps(
         {
