@@ -103,6 +103,10 @@ def test_sign_in_with_totp_and_main_pages_are_accessible(page, team):
     page.goto("/connexion/")
     check_accessibility(page, "sign-in")
     screenshot(page, "01-connexion")
+    page.get_by_role("link", name="Accessibilité : non conforme").click()
+    page.wait_for_url("**/accessibilite/")
+    screenshot(page, "19-accessibilite")
+    check_accessibility(page, "accessibility-statement")
 
     sign_in_with_totp(page, user, device)
     screenshot(page, "02-services")
