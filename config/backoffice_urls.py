@@ -3,8 +3,9 @@
 Everything under the protected include needs a signed-in user whose
 session passed the second factor: ``services.access.protect`` wraps every
 view there, so no page can opt out. Only sign-in, the second factor and
-its set-up, password reset, invitations and the passkey endpoints (which
-check the session themselves) sit outside it.
+its set-up, password reset, invitations, the passkey endpoints (which
+check the session themselves) and the public pages (accessibility
+statement, legal notice, personal data) sit outside it.
 """
 
 from django.urls import include, path
@@ -14,6 +15,7 @@ from services.access import protect
 urlpatterns = [
     path("", include("services.urls_signin")),
     path("webauthn/", include("services.urls_webauthn")),
+    path("", include("config.urls_pages")),
     path(
         "",
         include(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from deliveries import selectors as delivery_selectors
 from services.models import KeyType, ReplyToAddress, SmsSender
 
+from . import language, limits, selectors
 from .models import Notification
 from .statuses import FAILURE_STATUSES, NotificationStatus
 
@@ -149,12 +150,34 @@ def activity_list(*, service_id: uuid.UUID, filters: ActivityFilters) -> QuerySe
         notifications = notifications.filter(created_at__date__lte=filters.date_to)
     search = filters.search.strip()
     if search:
-        notifications = notifications.filter(
-            Q(recipient__iexact=search)
-            | Q(normalised_recipient__iexact=search)
-            | Q(client_reference=search)
-        )
+        notifications = notifications.filter(_search_condition(search))
     return notifications.order_by("-created_at")
+
+
+def _search_condition(search: str) -> Q:
+    """A client reference as typed, or a recipient in any case, as typed or
+    normalised as the API stores it: "06 12 34 56 78" finds +33612345678,
+    "Camille@Exemple.fr" finds camille@exemple.fr."""
+    condition = (
+        Q(client_reference=search)
+        | Q(recipient__iexact=search)
+        | Q(normalised_recipient__iexact=search)
+    )
+    normalised = _normalised_recipient(search)
+    if normalised:
+        condition |= Q(normalised_recipient=normalised)
+    return condition
+
+
+def _normalised_recipient(search: str) -> str:
+    """The search term as a stored normalised recipient, or "" when it is
+    neither an address nor a phone number."""
+    try:
+        if "@" in search:
+            return language.validate_email_address(search)
+        return language.validate_phone_number(search).e164
+    except language.InvalidRecipientError:
+        return ""
 
 
 def personal_data_expired(notification: Notification) -> bool:
@@ -210,3 +233,18 @@ def sender_choices(*, service_id: uuid.UUID, channel: str) -> list[tuple[str, st
         "-is_default", "sms_sender"
     )
     return [(str(sender.id), sender.sms_sender) for sender in senders]
+
+
+DAILY_LIMIT_KINDS = ("email", "sms", "international_sms")
+
+
+def daily_usage(*, service_id: uuid.UUID | str) -> dict[str, int]:
+    """Today's count of each kind the daily limits count (test keys left
+    out), from the database as the limits rebuild it."""
+    since = limits.day_start()
+    return {
+        kind: selectors.notification_count_since(
+            service_id=service_id, kind=kind, since=since
+        )
+        for kind in DAILY_LIMIT_KINDS
+    }

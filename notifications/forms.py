@@ -74,12 +74,19 @@ STATUS_FILTERS = [
 ]
 
 
+def _date_input() -> forms.DateInput:
+    # The browser's date picker reads and sends ISO dates (2026-03-12); a
+    # browser without one shows a text field, where JJ/MM/AAAA also works.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ActivityFilterForm(DsfrBaseForm):
     search = forms.CharField(
         label="Destinataire ou référence",
         required=False,
         max_length=320,
-        help_text="Adresse, numéro ou référence exacte.",
+        help_text="Une adresse électronique, un numéro de mobile (sous toute "
+        "forme, par exemple 06 12 34 56 78) ou une référence exacte.",
     )
     channel = forms.ChoiceField(
         label="Canal",
@@ -89,10 +96,16 @@ class ActivityFilterForm(DsfrBaseForm):
     status = forms.ChoiceField(label="Statut", required=False, choices=STATUS_FILTERS)
     template = forms.ChoiceField(label="Modèle", required=False)
     date_from = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Envoyés à partir du",
+        required=False,
+        help_text="Ce jour inclus.",
+        widget=_date_input(),
     )
     date_to = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Envoyés jusqu’au",
+        required=False,
+        help_text="Ce jour inclus.",
+        widget=_date_input(),
     )
 
     def __init__(self, *args, templates, **kwargs):

@@ -9,6 +9,7 @@ report an over-long message after the recipient checks, in Notify's order.
 
 from django.conf import settings
 
+from services.profile import InvalidMobileNumberError
 from templates_app import rendering
 
 from . import recipients
@@ -58,6 +59,16 @@ def validate_phone_number(value: str) -> recipients.PhoneNumber:
     """Validate a number (international numbers allowed; the caller checks
     the service's permission); raise ``InvalidRecipientError``."""
     return recipients.validate_phone_number(value, allow_international=True)
+
+
+def mobile_number_for_user(value: str) -> str:
+    """A back-office user's own mobile number in E.164 form (international
+    numbers allowed: a send checks the service's permission); raise
+    ``services.profile.InvalidMobileNumberError`` with the French reason."""
+    try:
+        return validate_phone_number(value).e164
+    except InvalidRecipientError as error:
+        raise InvalidMobileNumberError(error.french_message) from error
 
 
 def normalise_for_matching(channel: str, value: str) -> str:

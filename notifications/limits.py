@@ -182,6 +182,11 @@ def _day_bounds() -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def day_start() -> dt.datetime:
+    """When today began for the daily limits (midnight, Europe/Paris)."""
+    return _day_bounds()[0]
+
+
 def _counter_key(service_id: str, kind: str) -> str:
     return f"daily-count:{service_id}:{kind}:{_local_now().date().isoformat()}"
 

@@ -27,6 +27,9 @@ CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 36
 CHART_GAP = 24
 SEND_FAILED = "Le message n’a pas pu être envoyé. Réessayez plus tard."
+NO_OWN_MOBILE_NUMBER = (
+    "Votre numéro de mobile n’est pas renseigné : ajoutez-le dans « Mon compte »."
+)
 SIMULATED_RECIPIENT = (
     "Ce destinataire est un destinataire de test : le message est valide, mais "
     "il n’a été ni enregistré ni envoyé."
@@ -113,6 +116,11 @@ class SendView(ServicePageMixin, FormView):
             data = request.POST.copy()
             data["recipient"] = self._own_address()
             form = self.get_form_class()(data, **self._form_extra())
+            if not data["recipient"]:
+                # A stale page: the button shows only with a number.
+                form.full_clean()
+                form.errors["recipient"] = form.error_class([NO_OWN_MOBILE_NUMBER])
+                return self.form_invalid(form)
             return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
         return super().post(request, *args, **kwargs)
 

@@ -157,6 +157,73 @@ def sms_sender_add(
         )
 
 
+class SenderRuleError(Exception):
+    """A sender change that would leave the service without a default
+    sender; the message is shown as is, in French."""
+
+
+def _lock_service(service_id) -> None:
+    # Changes to one service's senders wait for each other, so two of them
+    # never both set a default (one default each is a constraint).
+    Service.objects.select_for_update().filter(pk=service_id).first()
+
+
+@transaction.atomic
+def reply_to_address_make_default(*, reply_to: ReplyToAddress) -> ReplyToAddress:
+    _lock_service(reply_to.service_id)
+    others = ReplyToAddress.objects.filter(service_id=reply_to.service_id)
+    others.exclude(pk=reply_to.pk).update(is_default=False)
+    reply_to.is_default = True
+    reply_to.save(update_fields=["is_default", "updated_at"])
+    return reply_to
+
+
+@transaction.atomic
+def reply_to_address_archive(*, reply_to: ReplyToAddress) -> ReplyToAddress:
+    """Remove an address; the default one only when it is the last (the
+    service then receives no replies)."""
+    _lock_service(reply_to.service_id)
+    others = ReplyToAddress.objects.filter(
+        service_id=reply_to.service_id, archived=False
+    ).exclude(pk=reply_to.pk)
+    reply_to.refresh_from_db(fields=["is_default"])
+    if reply_to.is_default and others.exists():
+        raise SenderRuleError(
+            "Vous ne pouvez pas retirer l’adresse de réponse par défaut : "
+            "choisissez d’abord une autre adresse par défaut."
+        )
+    reply_to.archived = True
+    reply_to.is_default = False
+    reply_to.save(update_fields=["archived", "is_default", "updated_at"])
+    return reply_to
+
+
+@transaction.atomic
+def sms_sender_make_default(*, sender: SmsSender) -> SmsSender:
+    _lock_service(sender.service_id)
+    others = SmsSender.objects.filter(service_id=sender.service_id)
+    others.exclude(pk=sender.pk).update(is_default=False)
+    sender.is_default = True
+    sender.save(update_fields=["is_default", "updated_at"])
+    return sender
+
+
+@transaction.atomic
+def sms_sender_archive(*, sender: SmsSender) -> SmsSender:
+    """Remove a sender other than the default one (so the last one always
+    stays)."""
+    _lock_service(sender.service_id)
+    sender.refresh_from_db(fields=["is_default"])
+    if sender.is_default:
+        raise SenderRuleError(
+            "Vous ne pouvez pas retirer l’expéditeur par défaut : choisissez "
+            "d’abord un autre expéditeur par défaut, ou ajoutez-en un."
+        )
+    sender.archived = True
+    sender.save(update_fields=["archived", "updated_at"])
+    return sender
+
+
 def guest_list_add(
     *, service: Service, channel: str, recipient: str, normalised_recipient: str
 ) -> GuestListEntry:

@@ -225,6 +225,14 @@ class LimitsForm(forms.Form):
     rate_limit = forms.IntegerField(label="Requêtes par minute", min_value=1)
 
 
+class RefusalForm(forms.Form):
+    note = forms.CharField(
+        label="Motif du refus (l’équipe du service le lira dans ses paramètres)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
 @admin.action(description="Passer en production (accepter la demande)")
 def make_live(modeladmin, request, queryset):
     for service in queryset.filter(restricted=True):
@@ -312,11 +320,27 @@ class GoLiveRequestAdmin(admin.ModelAdmin):
             team.service_make_live(request=request, service=go_live.service)
         messages.success(request, "Demandes acceptées.")
 
-    @admin.action(description="Refuser")
+    @admin.action(description="Refuser (avec un motif montré à l’équipe)")
     def refuse(self, request, queryset):
-        for go_live in queryset.filter(status=GoLiveStatus.PENDING):
-            team.go_live_request_refuse(request=request, go_live=go_live)
-        messages.success(request, "Demandes refusées.")
+        form = RefusalForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for go_live in queryset.filter(status=GoLiveStatus.PENDING):
+                team.go_live_request_refuse(
+                    request=request, go_live=go_live, note=form.cleaned_data["note"]
+                )
+            messages.success(request, "Demandes refusées.")
+            return None
+        return render(
+            request,
+            "admin/services/refuse_go_live.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Refuser le passage en production",
+                "form": form,
+                "requests": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

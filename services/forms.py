@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from django.core.validators import validate_email
 from dsfr.forms import DsfrBaseForm
 
+from . import profile
 from .models import Branding, Channel, KeyType, Permission, Service
 
 PERMISSION_CHOICES = [(p.value, p.label) for p in Permission]
@@ -127,6 +128,37 @@ class AccountCreateForm(NewPasswordForm):
     field_order = ["full_name", "new_password", "new_password_again"]
 
 
+class AccountDetailsForm(DsfrBaseForm):
+    """The user's name and mobile number, as the team sees them."""
+
+    full_name = forms.CharField(
+        label="Nom complet",
+        max_length=255,
+        help_text="Tel que vos collègues le verront dans l’équipe.",
+        widget=forms.TextInput({"autocomplete": "name"}),
+    )
+    mobile_number = forms.CharField(
+        label="Numéro de mobile",
+        max_length=32,
+        required=False,
+        help_text="Pour vous envoyer les SMS de vos modèles. Par exemple : "
+        "06 12 34 56 78 ou +33 6 12 34 56 78.",
+        widget=forms.TextInput({"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_mobile_number(self) -> str:
+        value = self.cleaned_data["mobile_number"].strip()
+        if not value:
+            return ""
+        try:
+            return profile.mobile_number_normalise(value)
+        except profile.InvalidMobileNumberError as error:
+            raise forms.ValidationError(error.message) from error
+
+
 class ServiceForm(DsfrBaseForm):
     name = forms.CharField(
         label="Nom du service",
@@ -160,6 +192,12 @@ class ServiceSettingsForm(ServiceForm):
         max_length=255,
         required=False,
         help_text="Laissez vide pour utiliser le nom du service.",
+    )
+    sms_prefix = forms.BooleanField(
+        label="Commencer chaque SMS par le nom du service",
+        required=False,
+        help_text="Par exemple « Rendez-vous en préfecture: Votre code est… ». "
+        "Le nom compte dans la longueur du SMS.",
     )
     branding = forms.ChoiceField(
         label="Identité visuelle des emails",

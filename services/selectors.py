@@ -2,13 +2,28 @@
 
 import uuid
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 
-from .models import ApiKey, GuestListEntry, Service, ServiceMember
+from .models import ApiKey, GoLiveRequest, GuestListEntry, Service, ServiceMember
 
 
 def service_get(*, service_id: uuid.UUID) -> Service | None:
     return Service.objects.filter(id=service_id).first()
+
+
+def go_live_request_latest(*, service: Service) -> GoLiveRequest | None:
+    """The service's most recent request to go live, whatever its state."""
+    return service.go_live_requests.first()
+
+
+def service_daily_usage(*, service: Service) -> dict[str, int]:
+    """Today's sends counted against each daily limit (``email``, ``sms``,
+    ``international_sms``). ``notifications`` counts them; ``services``
+    imports no other app of ours, so a setting names the reader."""
+    reader = import_string(settings.SERVICE_DAILY_USAGE_READER)
+    return reader(service_id=service.id)
 
 
 def api_keys_for_service(*, service_id: uuid.UUID) -> QuerySet[ApiKey]:

@@ -24,6 +24,11 @@ urlpatterns = [
         name="reauthenticate",
     ),
     path(
+        "compte/informations/",
+        account.AccountDetailsView.as_view(),
+        name="account-details",
+    ),
+    path(
         "compte/mot-de-passe/",
         account.PasswordChangeView.as_view(),
         name="password-change",
@@ -88,9 +93,24 @@ urlpatterns = [
         name="reply-to-archive",
     ),
     path(
+        S + "parametres/adresses-de-reponse/<uuid:reply_to_id>/par-defaut/",
+        service.ReplyToDefaultView.as_view(),
+        name="reply-to-default",
+    ),
+    path(
         S + "parametres/expediteurs-sms/ajouter/",
         service.SmsSenderAddView.as_view(),
         name="sms-sender-add",
+    ),
+    path(
+        S + "parametres/expediteurs-sms/<uuid:sms_sender_id>/par-defaut/",
+        service.SmsSenderDefaultView.as_view(),
+        name="sms-sender-default",
+    ),
+    path(
+        S + "parametres/expediteurs-sms/<uuid:sms_sender_id>/retirer/",
+        service.SmsSenderArchiveView.as_view(),
+        name="sms-sender-archive",
     ),
     path(
         S + "parametres/passage-en-production/",

@@ -124,6 +124,14 @@ PLATFORM_SERVICE_NAME = env("PLATFORM_SERVICE_NAME", default="Notifications")
 # limit: far above what password resets and invitations need, low enough to
 # stop a flood. Operators may change it later in the admin.
 PLATFORM_EMAIL_DAILY_LIMIT = env.int("PLATFORM_EMAIL_DAILY_LIMIT", default=50_000)
+# Who publishes and hosts the platform, and how to reach its team: shown
+# on the public pages (legal notice, accessibility statement, personal
+# data). Set them in production.
+PLATFORM_PUBLISHER = env(
+    "PLATFORM_PUBLISHER", default="L’équipe de la plateforme Notifications"
+)
+PLATFORM_HOST_PROVIDER = env("PLATFORM_HOST_PROVIDER", default="")
+PLATFORM_CONTACT_EMAIL = env("PLATFORM_CONTACT_EMAIL", default="")
 # The absolute URL of the back office for links in emails; empty means the
 # host the request came to.
 BACKOFFICE_BASE_URL = env("BACKOFFICE_BASE_URL", default="")
@@ -161,6 +169,11 @@ if "services.context_processors.backoffice" not in _processors:
 
 # Who sends the platform's emails (notifications owns the pipeline).
 PLATFORM_EMAIL_SENDER = "notifications.platform.platform_email_send"
+# Who checks the mobile numbers users give on their account page
+# (notifications owns the recipient rules).
+MOBILE_NUMBER_NORMALISER = "notifications.language.mobile_number_for_user"
+# Who counts a service's sends of the day for its settings page.
+SERVICE_DAILY_USAGE_READER = "notifications.backoffice_selectors.daily_usage"
 
 # DSFR now marks optional fields rather than required ones.
 DSFR_MARK_OPTIONAL_FIELDS = True

@@ -1,4 +1,5 @@
-"""The signed-in user's own account: second factors and password.
+"""The signed-in user's own account: their details, second factors and
+password.
 
 Adding or removing a second factor and new backup codes need a recent
 re-authentication: a second factor passed, or the password confirmed, a
@@ -12,9 +13,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from .. import accounts
+from .. import accounts, profile
 from ..audit import audit_events_for_user
 from ..forms import (
+    AccountDetailsForm,
     ConfirmForm,
     PasswordChangeForm,
     PasswordConfirmForm,
@@ -75,6 +77,7 @@ class AccountView(BackofficeMixin, TemplateView):
         context["factors"] = accounts.user_factors(user=user)
         context["backup_codes_remaining"] = accounts.backup_codes_remaining(user=user)
         context["events"] = audit_events_for_user(user=user)[:10]
+        context["details_form"] = AccountDetailsForm(initial=_details(user))
         return context
 
 
@@ -192,3 +195,24 @@ class BackupCodesRegenerateView(
     def form_valid(self, form):
         backup_codes_offer(self.request)
         return redirect("signin:backup-codes")
+
+
+def _details(user) -> dict:
+    return {"full_name": user.full_name, "mobile_number": user.mobile_number}
+
+
+class AccountDetailsView(BackofficeMixin, FormView):
+    """The account page's "Mes informations" form; shown on its own page
+    again when it has errors."""
+
+    template_name = "services/account/details.html"
+    form_class = AccountDetailsForm
+    title = "Mes informations"
+
+    def get_initial(self):
+        return _details(self.request.user)
+
+    def form_valid(self, form):
+        profile.user_details_update(user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Vos informations sont enregistrées.")
+        return redirect("services:account")

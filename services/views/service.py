@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 from dsfr.utils import list_pages
 
-from .. import actions, team
+from .. import actions, selectors, team
 from ..audit import audit_event_details, audit_events_for_service, audit_record
 from ..forms import (
     ConfirmForm,
@@ -17,7 +18,7 @@ from ..forms import (
     ServiceSettingsForm,
     SmsSenderForm,
 )
-from ..models import AuditAction, GoLiveStatus
+from ..models import AuditAction
 from .common import BackofficeMixin, ServicePageMixin
 
 AUDIT_PAGE_SIZE = 50
@@ -74,6 +75,7 @@ class ServiceSettingsView(ServicePageMixin, FormView):
         "name",
         "organisation_name",
         "email_sender_name",
+        "sms_prefix",
         "branding",
         "email_retention_days",
         "sms_retention_days",
@@ -90,9 +92,8 @@ class ServiceSettingsView(ServicePageMixin, FormView):
         service = self.service
         context["reply_tos"] = service.reply_to_addresses.filter(archived=False)
         context["sms_senders"] = service.sms_senders.filter(archived=False)
-        context["pending_go_live"] = service.go_live_requests.filter(
-            status=GoLiveStatus.PENDING
-        ).first()
+        context["go_live"] = selectors.go_live_request_latest(service=service)
+        context["usage"] = selectors.service_daily_usage(service=service)
         return context
 
     def form_valid(self, form):
@@ -120,37 +121,6 @@ class ReplyToAddView(ServicePageMixin, FormView):
         return redirect("services:settings", self.service.id)
 
 
-class ReplyToArchiveView(ServicePageMixin, FormView):
-    template_name = "services/service/confirm.html"
-    form_class = ConfirmForm
-    permission = "manage_service"
-    title = "Retirer une adresse de réponse"
-    section = "settings"
-
-    def get_object(self):
-        reply_to = self.service.reply_to_addresses.filter(
-            id=self.kwargs["reply_to_id"], archived=False
-        ).first()
-        if reply_to is None:
-            raise Http404("Adresse introuvable")
-        return reply_to
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "question": f"Retirer l’adresse de réponse {self.get_object()} ?",
-        }
-
-    def form_valid(self, form):
-        reply_to = self.get_object()
-        reply_to.archived = True
-        reply_to.is_default = False
-        reply_to.save(update_fields=["archived", "is_default", "updated_at"])
-        _settings_audit(self.request, self.service, reply_to, "reply_to_removed")
-        messages.success(self.request, "Adresse de réponse retirée.")
-        return redirect("services:settings", self.service.id)
-
-
 class SmsSenderAddView(ServicePageMixin, FormView):
     template_name = "services/service/simple_form.html"
     form_class = SmsSenderForm
@@ -163,6 +133,105 @@ class SmsSenderAddView(ServicePageMixin, FormView):
         _settings_audit(self.request, self.service, sender, "sms_sender_added")
         messages.success(self.request, "Expéditeur de SMS ajouté.")
         return redirect("services:settings", self.service.id)
+
+
+class SenderConfirmMixin(ServicePageMixin):
+    """A confirmation page for one reply-to address or SMS sender of the
+    service, which then goes back to the settings."""
+
+    template_name = "services/service/confirm.html"
+    form_class = ConfirmForm
+    permission = "manage_service"
+    section = "settings"
+    question = ""
+    confirm_label = "Confirmer"
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "question": self.question.format(self.get_object()),
+            "confirm_label": self.confirm_label,
+            "cancel_url": reverse("services:settings", args=[self.service.id]),
+        }
+
+    def change(self, obj):
+        """Make the change; return the audit's name for it and the message
+        for the team."""
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        obj = self.get_object()
+        try:
+            change, message = self.change(obj)
+        except actions.SenderRuleError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        _settings_audit(self.request, self.service, obj, change)
+        messages.success(self.request, message)
+        return redirect("services:settings", self.service.id)
+
+
+class ReplyToMixin(SenderConfirmMixin):
+    def get_object(self):
+        reply_to = self.service.reply_to_addresses.filter(
+            id=self.kwargs["reply_to_id"], archived=False
+        ).first()
+        if reply_to is None:
+            raise Http404("Adresse introuvable")
+        return reply_to
+
+
+class ReplyToDefaultView(ReplyToMixin, FormView):
+    title = "Changer l’adresse de réponse par défaut"
+    question = "Faire de « {} » l’adresse de réponse par défaut ?"
+    confirm_label = "Définir par défaut"
+
+    def change(self, obj):
+        actions.reply_to_address_make_default(reply_to=obj)
+        return "reply_to_made_default", "Adresse de réponse par défaut modifiée."
+
+
+class ReplyToArchiveView(ReplyToMixin, FormView):
+    title = "Retirer une adresse de réponse"
+    question = "Retirer l’adresse de réponse « {} » ?"
+    confirm_label = "Retirer l’adresse"
+
+    def change(self, obj):
+        actions.reply_to_address_archive(reply_to=obj)
+        return "reply_to_removed", "Adresse de réponse retirée."
+
+
+class SmsSenderMixin(SenderConfirmMixin):
+    def get_object(self):
+        sender = self.service.sms_senders.filter(
+            id=self.kwargs["sms_sender_id"], archived=False
+        ).first()
+        if sender is None:
+            raise Http404("Expéditeur introuvable")
+        return sender
+
+
+class SmsSenderDefaultView(SmsSenderMixin, FormView):
+    title = "Changer l’expéditeur des SMS par défaut"
+    question = "Faire de « {} » l’expéditeur des SMS par défaut ?"
+    confirm_label = "Définir par défaut"
+
+    def change(self, obj):
+        actions.sms_sender_make_default(sender=obj)
+        return "sms_sender_made_default", "Expéditeur des SMS par défaut modifié."
+
+
+class SmsSenderArchiveView(SmsSenderMixin, FormView):
+    title = "Retirer un expéditeur des SMS"
+    question = "Retirer l’expéditeur des SMS « {} » ?"
+    confirm_label = "Retirer l’expéditeur"
+
+    def change(self, obj):
+        actions.sms_sender_archive(sender=obj)
+        return "sms_sender_removed", "Expéditeur des SMS retiré."
 
 
 class GoLiveRequestView(ServicePageMixin, FormView):

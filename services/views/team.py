@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from .. import selectors, team
@@ -85,6 +86,7 @@ class ApiKeyRevokeView(ServicePageMixin, FormView):
             "warning": "Les applications qui l’utilisent ne pourront plus envoyer "
             "de messages. Cette action est définitive.",
             "confirm_label": "Révoquer la clé",
+            "cancel_url": reverse("services:api-key-list", args=[self.service.id]),
         }
 
     def form_valid(self, form):
@@ -122,6 +124,12 @@ class InvitationCreateView(ServicePageMixin, FormView):
 
     def get_initial(self):
         return {"permissions": ["view_activity", "send_messages"]}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "submit_label": "Envoyer l’invitation",
+        }
 
     def form_valid(self, form):
         try:
@@ -163,6 +171,8 @@ class InvitationRevokeView(ServicePageMixin, FormView):
             **super().get_context_data(**kwargs),
             "question": f"Annuler l’invitation de {self.get_object().email} ?",
             "confirm_label": "Annuler l’invitation",
+            "cancel_label": "Garder l’invitation",
+            "cancel_url": reverse("services:team", args=[self.service.id]),
         }
 
     def form_valid(self, form):
@@ -225,6 +235,7 @@ class MemberRemoveView(MemberMixin, ServicePageMixin, FormView):
             **super().get_context_data(**kwargs),
             "question": f"Retirer {self.get_object().user.email} de l’équipe ?",
             "confirm_label": "Retirer de l’équipe",
+            "cancel_url": reverse("services:team", args=[self.service.id]),
         }
 
     def form_valid(self, form):
@@ -284,6 +295,7 @@ class GuestRemoveView(ServicePageMixin, FormView):
             **super().get_context_data(**kwargs),
             "question": f"Retirer {self.get_object().recipient} de la liste ?",
             "confirm_label": "Retirer",
+            "cancel_url": reverse("services:team", args=[self.service.id]),
         }
 
     def form_valid(self, form):

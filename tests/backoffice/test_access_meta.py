@@ -18,7 +18,7 @@ from .conftest import verified_client
 pytestmark = pytest.mark.django_db
 
 # Reachable without a verified second factor, on purpose.
-PUBLIC_NAMESPACES = {"signin", "otp_webauthn"}
+PUBLIC_NAMESPACES = {"signin", "otp_webauthn", "pages"}
 OUTSIDE_BACKOFFICE = {"admin", None}
 # Called by machines with their own credentials: the public API (API keys)
 # and the providers' receipt webhooks (per-provider secrets, see
@@ -74,6 +74,9 @@ class Targets:
             "reply_to_id": service_actions.reply_to_address_add(
                 service=service, email_address="contact@example.gouv.fr"
             ).id,
+            "sms_sender_id": service_actions.sms_sender_add(
+                service=service, sms_sender="PREFECTURE"
+            ).id,
             "member_id": ServiceMember.objects.filter(service=service).first().id,
             "guest_id": service_actions.guest_list_add(
                 service=service,
@@ -109,7 +112,7 @@ def test_every_backoffice_page_outside_sign_in_is_protected():
     assert unprotected == []
 
 
-def test_public_pages_are_only_sign_in_factor_set_up_and_passkey_endpoints():
+def test_public_pages_are_only_sign_in_factor_set_up_passkeys_and_statements():
     public = sorted(
         pattern.name
         for _, namespace, pattern in backoffice_patterns()
@@ -118,6 +121,7 @@ def test_public_pages_are_only_sign_in_factor_set_up_and_passkey_endpoints():
 
     assert public == sorted(
         [
+            "accessibility",
             "backup-codes",
             "credential-authentication-begin",
             "credential-authentication-complete",
@@ -126,8 +130,10 @@ def test_public_pages_are_only_sign_in_factor_set_up_and_passkey_endpoints():
             "factor-setup",
             "invitation",
             "js-i18n-catalog",
+            "legal-notice",
             "password-reset",
             "password-reset-confirm",
+            "personal-data",
             "second-factor",
             "sign-in",
             "sign-out",

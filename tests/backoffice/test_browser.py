@@ -9,7 +9,6 @@ test-artifacts/screenshots/."""
 import json
 import os
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 
@@ -19,19 +18,13 @@ from django.conf import settings as django_settings
 from providers import fake
 from services import actions as service_actions
 from tests import factories
+from tests.chromium import CHROMIUM, require_chromium
 
 from .conftest import PASSWORD, add_totp, totp_code
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls
 # the tests make around it are synchronous and safe.
@@ -40,6 +33,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -109,12 +103,21 @@ def test_sign_in_with_totp_and_main_pages_are_accessible(page, team):
     page.goto("/connexion/")
     check_accessibility(page, "sign-in")
     screenshot(page, "01-connexion")
+    page.get_by_role("link", name="Accessibilité : non conforme").click()
+    page.wait_for_url("**/accessibilite/")
+    screenshot(page, "19-accessibilite")
+    check_accessibility(page, "accessibility-statement")
 
     sign_in_with_totp(page, user, device)
     screenshot(page, "02-services")
     check_accessibility(page, "services")
 
     factories.email_template(service=service)
+    service_actions.reply_to_address_add(
+        service=service, email_address="accueil@rhone.gouv.fr"
+    )
+    service_actions.sms_sender_add(service=service, sms_sender="PREFECTURE")
+    service_actions.sms_sender_add(service=service, sms_sender="RDV")
     for name, path in [
         ("03-tableau-de-bord", f"/services/{service.id}/"),
         ("04-modeles", f"/services/{service.id}/modeles/"),
@@ -153,9 +156,12 @@ def test_register_then_use_a_passkey_with_the_virtual_authenticator(page):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/connexion/securiser-mon-compte/")
     screenshot(page, "10-securiser-mon-compte")
+    check_accessibility(page, "factor-setup")
     page.get_by_role("button", name="Enregistrer une clé de sécurité").click()
     page.wait_for_url("**/connexion/codes-de-secours/")
     assert page.locator("#backup-codes li").count() == 10
+    screenshot(page, "17-codes-de-secours")
+    check_accessibility(page, "backup-codes")
     page.get_by_role("link", name="J’ai noté mes codes, continuer").click()
     page.wait_for_url("**/services/")
 
@@ -164,6 +170,8 @@ def test_register_then_use_a_passkey_with_the_virtual_authenticator(page):
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/connexion/second-facteur/")
+    screenshot(page, "18-second-facteur")
+    check_accessibility(page, "second-factor")
     page.get_by_role("button", name="Utiliser ma clé de sécurité").click()
     page.wait_for_url("**/services/")
     assert user.webauthncredential_set.count() == 1
@@ -191,6 +199,7 @@ def test_create_template_see_preview_and_send_it_until_delivered(page, team):
     page.get_by_label("date").fill("12 mars")
     page.get_by_label("prénom").fill("Camille")
     screenshot(page, "12-envoyer")
+    check_accessibility(page, "send")
     page.get_by_role("button", name=re.compile("M’envoyer ce message")).click()
     page.wait_for_url(re.compile(r".*/activite/[0-9a-f-]{36}/$"))
     page.reload()
@@ -222,16 +231,35 @@ def test_a_refused_send_shows_its_french_reason_at_the_field(page, team):
 
 
 def test_create_an_api_key_and_use_it_against_the_api(page, team, live_server):
+    from playwright.sync_api import expect
+
     user, device, service = team
     template = factories.email_template(service=service)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
     sign_in_with_totp(page, user, device)
 
     page.goto(f"/services/{service.id}/cles-api/nouvelle/")
+    check_accessibility(page, "api-key-create")
     page.get_by_label("Nom de la clé").fill("Serveur de test")
     page.locator("label[for=id_key_type_2]").click()
     page.get_by_role("button", name="Créer la clé").click()
+    # The key's page answers the form's POST at the same address: wait for
+    # its content, then for the whole page (footer, copy script) to load.
+    page.locator("#api-key-value").wait_for()
+    page.wait_for_load_state("load")
+    copy_button = page.get_by_role("button", name="Copier la clé")
+    expect(copy_button).to_be_visible()
+    expect(page.locator("#pied-de-page")).to_be_visible()
     key = page.locator("#api-key-value").inner_text().strip()
     screenshot(page, "14-cle-api-creee")
+    check_accessibility(page, "api-key-created")
+    copy_button.click()
+    expect(page.locator("#copy-status")).to_have_text(
+        "Clé copiée dans le presse-papiers."
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == key
 
     body = json.dumps(
         {
@@ -258,7 +286,7 @@ def test_invite_a_member_who_creates_an_account(page, team, browser, live_server
 
     page.goto(f"/services/{service.id}/equipe/inviter/")
     page.get_by_label("Adresse électronique").fill("nina@example.gouv.fr")
-    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Envoyer l’invitation").click()
     page.wait_for_url(f"**/services/{service.id}/equipe/")
     assert page.get_by_text("nina@example.gouv.fr").count() >= 1
     screenshot(page, "15-equipe-invitation")

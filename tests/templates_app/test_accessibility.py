@@ -1,14 +1,11 @@
 """The HTML email passes axe-core's checks (WCAG 2.x A and AA, and best
 practices) in Chromium, for a template that uses every markdown feature."""
 
-import importlib
-import os
-
 import pytest
 
 from templates_app import rendering
+from tests.chromium import CHROMIUM, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -63,27 +60,9 @@ PERSONALISATION = {
 }
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI (``CI`` set), where a
-    missing browser must not pass for an accessible email."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}, and CI is set: the accessibility check must run")
-    pytest.skip(reason)
-
-
-def require_browser() -> None:
-    if not os.path.exists(CHROMIUM):
-        skip_or_fail(f"Debian's Chromium is not at {CHROMIUM}")
-    for module in ("playwright.sync_api", "axe_playwright_python.sync_playwright"):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            skip_or_fail(f"{module} is not installed")
-
-
 @pytest.fixture(scope="module")
 def page():
-    require_browser()
+    require_chromium("axe_playwright_python.sync_playwright")
     from playwright import sync_api as playwright_api
 
     with playwright_api.sync_playwright() as playwright:
@@ -140,18 +119,3 @@ def test_axe_reports_a_violation_it_should_find(page):
         "image-alt",
         "color-contrast",
     }
-
-
-# Without a browser
-
-
-@pytest.mark.parametrize("ci", ["", "true"])
-def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, ci):
-    monkeypatch.setenv("CI", ci)
-    monkeypatch.setattr(os.path, "exists", lambda path: path != CHROMIUM)
-    expected = pytest.fail.Exception if ci else pytest.skip.Exception
-
-    with pytest.raises(expected) as outcome:
-        require_browser()
-
-    assert CHROMIUM in str(outcome.value)

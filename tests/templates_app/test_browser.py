@@ -4,7 +4,6 @@ file, so the CSP blocks nothing), and the template's id is copied with
 one click."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,23 +13,18 @@ from services import actions as service_actions
 from templates_app import actions as template_actions
 from tests import factories
 from tests.backoffice.conftest import verified_client
+from tests.chromium import CHROMIUM, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium("axe_playwright_python.sync_playwright")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
