@@ -52,10 +52,13 @@ class ServicePageMixin(BackofficeMixin):
         if member is None:
             raise Http404("Service introuvable")
         if not member.has_permission(self.permission):
-            raise PermissionDenied("Droit manquant")
+            return self.permission_missing(member)
         self.service = request.service = member.service
         self.member = request.member = member
         return super().dispatch(request, *args, **kwargs)
+
+    def permission_missing(self, member):
+        raise PermissionDenied("Droit manquant")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

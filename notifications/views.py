@@ -54,11 +54,30 @@ def _chart(figures) -> dict:
     return {"bars": bars, "width": width, "height": CHART_HEIGHT + 20}
 
 
+# Where a member without "view activity" lands, in this order.
+HOME_FALLBACKS = [
+    ("send_messages", "notifications:send-choose"),
+    ("manage_templates", "templates_app:template-create"),
+    ("manage_api_keys", "services:api-key-list"),
+    ("manage_service", "services:settings"),
+]
+
+
 class DashboardView(ServicePageView):
+    """The service's home (the service list and switcher lead here): a
+    member who may not see its figures goes to the first page they may
+    open."""
+
     template_name = "notifications/dashboard.html"
     permission = "view_activity"
     title = "Tableau de bord"
     section = "dashboard"
+
+    def permission_missing(self, member):
+        for permission, url_name in HOME_FALLBACKS:
+            if member.has_permission(permission):
+                return redirect(url_name, service_id=member.service_id)
+        return super().permission_missing(member)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -83,3 +83,38 @@ def test_a_manager_with_every_permission_sees_every_section(
         "Équipe",
         "Paramètres",
     }
+
+
+@pytest.mark.parametrize(
+    ("permissions", "landing"),
+    [
+        (["send_messages", "manage_service"], "notifications:send-choose"),
+        (["manage_templates"], "templates_app:template-create"),
+        (["manage_api_keys", "manage_service"], "services:api-key-list"),
+        (["manage_service"], "services:settings"),
+    ],
+)
+def test_the_service_home_leads_a_member_without_activity_to_a_page_they_may_open(
+    team_service, permissions, landing
+):
+    member = factories.user()
+    service_actions.member_add(
+        service=team_service, user=member, permissions=permissions
+    )
+    client = verified_client(member)
+
+    response = client.get(reverse("notifications:dashboard", args=[team_service.id]))
+
+    assert response.status_code == 302
+    assert response.url == reverse(landing, args=[team_service.id])
+    assert client.get(response.url).status_code == 200
+
+
+def test_the_service_home_refuses_a_member_with_no_permission(team_service):
+    member = factories.user()
+    service_actions.member_add(service=team_service, user=member, permissions=[])
+    client = verified_client(member)
+
+    response = client.get(reverse("notifications:dashboard", args=[team_service.id]))
+
+    assert response.status_code == 403
