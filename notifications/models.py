@@ -67,6 +67,10 @@ class Notification(models.Model):
     recipient = models.CharField(max_length=320, blank=True)
     normalised_recipient = models.CharField(max_length=320, blank=True)
     personalisation = models.JSONField(default=dict, blank=True)
+    # The personalisation keys whose stored values were sanitised
+    # (``sanitise_content_for``): stored escaped, as Notify stores them and
+    # the API returns them, but shown unescaped in the email itself.
+    sanitised_keys = models.JSONField(default=list, blank=True)
     # NULL (no reference given) and "" (an empty one) differ on the wire.
     client_reference = models.CharField(  # noqa: DJ001
         max_length=1000, null=True, blank=True

@@ -141,7 +141,8 @@ def notification_accept(
         template=template,
         client_reference=client_reference,
         body=content.body,
-        subject=getattr(content, "subject", None),
+        # Notify's subject: sanitised values escaped, as GET shows them.
+        subject=getattr(content, "api_subject", None),
         from_email=_from_email(service) if channel == "email" else "",
         from_number=_format_sender(reply_to) if channel == "sms" else "",
         one_click_unsubscribe_url=one_click_unsubscribe_url,
@@ -421,6 +422,7 @@ def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
         recipient=to.given,
         normalised_recipient=to.normalised,
         personalisation=personalisation,
+        sanitised_keys=list(accepted.sanitised_content),
         client_reference=accepted.client_reference,
         reply_to=reply_to,
         one_click_unsubscribe_url=accepted.one_click_unsubscribe_url or "",

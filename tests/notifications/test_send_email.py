@@ -253,6 +253,65 @@ def test_send_email_sanitises_the_named_personalisation(live, service):
     assert Notification.objects.get().personalisation["name"] == sanitised
 
 
+EVIL = "Amala, please [click this evil link](https://evil.link)"
+EVIL_ESCAPED = "Amala, please \\[click this evil link\\]\\(\\)"
+EVIL_SHOWN = "Amala, please [click this evil link]()"
+
+
+def _sanitised_send(caller, service, django_capture_on_commit_callbacks):
+    template = factories.email_template(
+        service=service, subject="Objet ((name))", body="Bonjour ((name)) ((other))"
+    )
+    body = email_body(
+        template,
+        personalisation={"name": EVIL, "other": "a-b"},
+        sanitise_content_for=["NAME", "other"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = caller.post(PATH, body)
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_send_email_delivers_sanitised_values_unescaped_and_inert(
+    live, service, django_capture_on_commit_callbacks
+):
+    from providers import fake
+
+    data = _sanitised_send(live, service, django_capture_on_commit_callbacks)
+
+    [entry] = fake.outbox.for_notification(uuid.UUID(data["id"]))
+    email = entry.message
+    assert "\\" not in email.html_body + email.text_body + email.subject
+    assert email.text_body == f"Bonjour {EVIL_SHOWN} a-b"
+    assert email.subject == f"Objet {EVIL_SHOWN}"
+    # Shown as text: no link, and the brackets are the visible characters.
+    assert "evil.link" not in email.html_body
+    assert "<a" not in email.html_body.split("Bonjour", 1)[1].split("</p>", 1)[0]
+    assert "[click this evil link]()" in email.html_body
+    notification = Notification.objects.get(id=data["id"])
+    assert notification.sanitised_keys == ["name", "other"]
+    assert notification.personalisation["name"] == EVIL_ESCAPED
+
+
+def test_send_email_answers_the_same_subject_and_body_as_get_when_sanitised(
+    live, service, django_capture_on_commit_callbacks
+):
+    created = _sanitised_send(live, service, django_capture_on_commit_callbacks)
+
+    read = live.get(f"/v2/notifications/{created['id']}").json()
+
+    # Notify sanitises before rendering: both show the escaped values.
+    assert created["content"]["subject"] == f"Objet {EVIL_ESCAPED}"
+    assert created["content"]["body"] == f"Bonjour {EVIL_ESCAPED} a\\-b"
+    assert read["subject"] == created["content"]["subject"]
+    assert read["body"] == created["content"]["body"]
+    assert created["sanitised_content"] == {
+        "name": {"unsanitised": EVIL, "sanitised": EVIL_ESCAPED},
+        "other": {"unsanitised": "a-b", "sanitised": "a\\-b"},
+    }
+
+
 def test_send_email_refuses_when_the_service_may_not_send_emails(
     live, email_template, service
 ):
