@@ -514,22 +514,81 @@ def test_send_email_to_a_simulated_address_is_answered_but_never_stored(
     assert live.get(f"/v2/notifications/{response.json()['id']}").status_code == 404
 
 
-def test_send_email_refuses_a_file_to_download(live, email_template, service):
-    personalisation = {
-        "name": {
-            "file": "aGVsbG8=",
-            "filename": None,
-            "confirm_email_before_download": None,
-            "retention_period": None,
-        },
-        "reference": "x",
-    }
+FILE_PERSONALISATION = {
+    "name": {
+        "file": "aGVsbG8=",
+        "filename": None,
+        "confirm_email_before_download": None,
+        "retention_period": None,
+    },
+    "reference": "x",
+}
+
+
+def test_send_email_refuses_a_file_to_download(live, email_template, service, settings):
+    settings.BACKOFFICE_BASE_URL = "https://notifications.example.gouv.fr/"
 
     response = live.post(
-        PATH, email_body(email_template, personalisation=personalisation)
+        PATH, email_body(email_template, personalisation=FILE_PERSONALISATION)
     )
 
-    assert response.status_code == 400
+    settings_page = f"https://notifications.example.gouv.fr/services/{service.id}/"
+    assert errors(response) == [
+        (
+            "BadRequestError",
+            "Send files by email has not been set up - add contact details for "
+            f"your service at {settings_page}parametres/",
+        )
+    ]
+    assert not Notification.objects.exists()
+
+
+def test_send_email_file_refusal_links_to_a_real_back_office_page(
+    live, email_template, service, client, django_user_model
+):
+    response = live.post(
+        PATH, email_body(email_template, personalisation=FILE_PERSONALISATION)
+    )
+
+    path = errors(response)[0][1].rsplit(" at ", 1)[1]
+    assert path == f"/services/{service.id}/parametres/"
+    # The page exists (its guard sends a signed-out visitor to sign in).
+    page = client.get(path)
+    assert page.status_code == 302
+    assert "/connexion/" in page["Location"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"email_reply_to_id": "9d9ff1c7-5a0c-4b2b-8d5e-0c6f7a0b1f11"},
+            "email_reply_to_id 9d9ff1c7-5a0c-4b2b-8d5e-0c6f7a0b1f11 does not exist",
+        ),
+        ({"email_address": OUTSIDER_EMAIL}, "Can’t send to this recipient using"),
+    ],
+)
+def test_send_email_checks_files_after_the_reply_to_and_the_recipient(
+    team, email_template, team_member, extra, message
+):
+    body = email_body(
+        email_template,
+        email_address=TEAM_EMAIL,
+        personalisation=FILE_PERSONALISATION,
+    )
+    body.update(extra)
+
+    response = team.post(PATH, body)
+
+    assert errors(response)[0][1].startswith(message)
+
+
+def test_send_email_checks_files_before_the_length(live, service):
+    template = factories.email_template(service=service, body="((name)) ((big))")
+    personalisation = {**FILE_PERSONALISATION, "big": "a" * 2_000_001}
+
+    response = live.post(PATH, email_body(template, personalisation=personalisation))
+
     assert errors(response)[0][1].startswith("Send files by email has not been set up")
 
 
