@@ -6,8 +6,10 @@ import environ
 env = environ.Env()
 
 # Requests under these paths skip the back office's middleware (sessions,
-# CSRF, users, messages, CSP): see config.middleware.
-API_PATH_PREFIXES = ("/v2/", "/_health")
+# CSRF, users, messages, CSP): see config.middleware. ``/service/`` is the
+# one route of Notify's admin API a client library calls (the back office
+# is under ``/services/``).
+API_PATH_PREFIXES = ("/v2/", "/_health", "/service/")
 
 # Keys, services, templates and senders are held this many seconds in each
 # process before being read again from Redis: the longest a change made by
