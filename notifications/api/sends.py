@@ -4,7 +4,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from config.api import BadRequestError
+from config.api import BadRequestError, ValidationError
 
 from .. import actions, limits
 from ..actions import idempotency
@@ -33,7 +33,15 @@ def _idempotency_key(request) -> str | None:
     return key
 
 
-class _NotificationCreateApi(PublicApi):
+class _GetIsAnInvalidIdApi(PublicApi):
+    """GET on a sending path: Notify's router takes ``email``, ``sms`` or
+    ``letter`` for a notification id, which is not a UUID."""
+
+    def get(self, request):
+        raise ValidationError("notification_id is not a valid UUID")
+
+
+class _NotificationCreateApi(_GetIsAnInvalidIdApi):
     """Notify's order: authentication, rate limit, daily limit, then the
     body (so a rate-limited request with a bad body still gets 429)."""
 
@@ -112,7 +120,8 @@ class _NotificationCreateApi(PublicApi):
         request={"application/json": schemas.to_openapi(schemas.POST_EMAIL_REQUEST)},
         parameters=[IDEMPOTENCY_HEADER],
         responses=openapi.responses(201, schemas.EMAIL_CREATED, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
 class EmailNotificationCreateApi(_NotificationCreateApi):
     channel = "email"
@@ -141,7 +150,8 @@ class EmailNotificationCreateApi(_NotificationCreateApi):
         request={"application/json": schemas.to_openapi(schemas.POST_SMS_REQUEST)},
         parameters=[IDEMPOTENCY_HEADER],
         responses=openapi.responses(201, schemas.SMS_CREATED, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
 class SmsNotificationCreateApi(_NotificationCreateApi):
     channel = "sms"
@@ -177,9 +187,10 @@ LETTER_REQUEST = {
         "Notify refuses it for a service without the letter permission.",
         request={"application/json": LETTER_REQUEST},
         responses=openapi.responses(None, None, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
-class LetterNotificationCreateApi(PublicApi):
+class LetterNotificationCreateApi(_GetIsAnInvalidIdApi):
     def post(self, request):
         caller = self.caller
         limits.check_rate_limit(service=caller.service, key_type=caller.key_type)

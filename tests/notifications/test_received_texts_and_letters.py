@@ -170,6 +170,22 @@ def test_unknown_v2_url_is_answered_in_json(db):
     assert response.json()["result"] == "error"
 
 
+@pytest.mark.parametrize("kind", ["email", "sms", "letter"])
+def test_get_on_a_sending_path_is_an_invalid_notification_id(live, kind):
+    """Notify's router falls through to the notification by id."""
+    response = live.get(f"/v2/notifications/{kind}")
+
+    assert errors(response) == [
+        ("ValidationError", "notification_id is not a valid UUID")
+    ]
+
+
+def test_get_on_a_sending_path_authenticates_first(db):
+    response = APIClient().get("/v2/notifications/email")
+
+    assert response.status_code == 401
+
+
 def test_wrong_method_is_refused_before_authentication(db):
     response = APIClient().delete("/v2/notifications/email")
 
