@@ -236,6 +236,13 @@ def _object(properties: dict, *, optional: tuple = ()) -> dict:
     }
 
 
+# A sanitised personalisation value: a string, or a list (of strings, or of
+# other values left as they were, lists included) for a list placeholder.
+SANITISED_VALUE = {
+    "oneOf": [STRING, {"type": "array", "items": {}}],
+    "description": "As sent (a string or a list); in a list, only strings change.",
+}
+
 TEMPLATE_REFERENCE = _object(
     {"id": UUID_OUT, "version": {"type": "integer"}, "uri": STRING}
 )
@@ -258,7 +265,7 @@ EMAIL_CREATED = _object(
         "sanitised_content": {
             "type": "object",
             "additionalProperties": _object(
-                {"unsanitised": STRING, "sanitised": STRING}
+                {"unsanitised": SANITISED_VALUE, "sanitised": SANITISED_VALUE}
             ),
         },
     }

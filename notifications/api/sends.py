@@ -118,7 +118,11 @@ class _NotificationCreateApi(_GetIsAnInvalidIdApi):
         operation_id="send_email",
         summary="Send an email",
         request={"application/json": schemas.to_openapi(schemas.POST_EMAIL_REQUEST)},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            openapi.RETRY_AFTER,
+            openapi.IDEMPOTENT_REPLAYED,
+        ],
         responses=openapi.responses(201, schemas.EMAIL_CREATED, sending=True),
     ),
     get=extend_schema(exclude=True),
@@ -148,7 +152,11 @@ class EmailNotificationCreateApi(_NotificationCreateApi):
         operation_id="send_sms",
         summary="Send a text message",
         request={"application/json": schemas.to_openapi(schemas.POST_SMS_REQUEST)},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            openapi.RETRY_AFTER,
+            openapi.IDEMPOTENT_REPLAYED,
+        ],
         responses=openapi.responses(201, schemas.SMS_CREATED, sending=True),
     ),
     get=extend_schema(exclude=True),
@@ -186,6 +194,7 @@ LETTER_REQUEST = {
         description="Letters are not offered: a valid request is refused as GOV.UK "
         "Notify refuses it for a service without the letter permission.",
         request={"application/json": LETTER_REQUEST},
+        parameters=[openapi.RETRY_AFTER],
         responses=openapi.responses(None, None, sending=True),
     ),
     get=extend_schema(exclude=True),
