@@ -32,7 +32,8 @@ REFERENCE = {
 SCHEDULED_FOR = {
     "type": ["string", "null"],
     "format": "datetime_within_next_day",
-    "description": "Accepted and ignored, as GOV.UK Notify does.",
+    "description": "Accepted and ignored, as GOV.UK Notify does; it must be "
+    "within the next 24 hours (a time without an offset is UTC).",
 }
 
 POST_EMAIL_REQUEST = {

@@ -210,6 +210,66 @@ def test_send_email_refuses_scheduled_for_beyond_a_day(live, email_template):
     ]
 
 
+UTC_Z = "%Y-%m-%dT%H:%M:%SZ"
+NO_OFFSET = "%Y-%m-%dT%H:%M:%S"
+PARIS_SUMMER = dt.timezone(dt.timedelta(hours=2))
+
+
+def _from_now(minutes: int, written: str | dt.timezone) -> str:
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
+    if isinstance(written, str):
+        return moment.strftime(written)
+    return moment.astimezone(written).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written", "message"),
+    [
+        # No grace: a minute ago is in the past, as in Notify.
+        (-1, UTC_Z, "can not be in the past"),
+        # A time without an offset is UTC (it used to be read as Paris time).
+        (24 * 60 + 30, NO_OFFSET, "can only be 24 hours in the future"),
+        (-30, NO_OFFSET, "can not be in the past"),
+        (-30, PARIS_SUMMER, "can not be in the past"),
+    ],
+)
+def test_send_email_checks_scheduled_for_as_notify_does(
+    live, email_template, minutes, written, message
+):
+    scheduled_for = _from_now(minutes, written)
+
+    response = live.post(PATH, email_body(email_template, scheduled_for=scheduled_for))
+
+    assert errors(response) == [
+        ("ValidationError", f"scheduled_for datetime {message}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (30, NO_OFFSET),
+        (23 * 60, UTC_Z),
+        # An offset is honoured: 23 hours from now, written in Paris time.
+        (23 * 60, PARIS_SUMMER),
+    ],
+)
+def test_send_email_accepts_scheduled_for_within_the_next_day(
+    live, email_template, minutes, written
+):
+    scheduled_for = _from_now(minutes, written)
+
+    response = live.post(PATH, email_body(email_template, scheduled_for=scheduled_for))
+
+    assert response.status_code == 201
+
+
+def test_send_email_accepts_a_null_scheduled_for(live, email_template):
+    response = live.post(PATH, email_body(email_template, scheduled_for=None))
+
+    assert response.status_code == 201
+
+
 def test_send_email_accepts_and_ignores_scheduled_for(live, email_template):
     soon = (timezone.now() + dt.timedelta(hours=2)).isoformat()
 
