@@ -54,8 +54,10 @@ POST_EMAIL_REQUEST = {
             "validationMessage": "is not a valid https url",
         },
         "sanitise_content_for": {
+            # Notify's schema constrains only the type: any item is taken
+            # as a key (a key that is not a string names nothing).
             "type": ["array", "null"],
-            "items": {"type": "string"},
+            "items": {},
             "description": "Personalisation keys whose values are made safe: "
             "links removed and markdown characters escaped.",
         },

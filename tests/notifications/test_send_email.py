@@ -200,6 +200,15 @@ def test_send_email_refuses_a_bad_field(live, email_template, extra, message):
     assert errors(response) == [("ValidationError", message)]
 
 
+@pytest.mark.parametrize("keys", [[1, None, {"a": "b"}, ["name"]], [], None])
+def test_send_email_takes_any_items_in_sanitise_content_for(live, email_template, keys):
+    """Notify's schema checks only that it is an array (or null)."""
+    response = live.post(PATH, email_body(email_template, sanitise_content_for=keys))
+
+    assert response.status_code == 201
+    assert response.json()["sanitised_content"] == {}
+
+
 def test_send_email_refuses_scheduled_for_beyond_a_day(live, email_template):
     later = (timezone.now() + dt.timedelta(days=2)).isoformat()
 
