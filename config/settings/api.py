@@ -17,6 +17,12 @@ API_PATH_PREFIXES = ("/v2/", "/_health", "/service/")
 API_CACHE_LOCAL_TTL_SECONDS = env.float("API_CACHE_LOCAL_TTL_SECONDS", default=5.0)
 API_CACHE_REDIS_TTL_SECONDS = env.int("API_CACHE_REDIS_TTL_SECONDS", default=600)
 
+# The largest request body the API reads (3 MiB): room for what Notify's
+# limits allow, a 2 MB file in base64 (about 2.8 MB) or a 2,000,000-byte
+# email's personalisation. Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+# stays in force for the back office's forms.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=3 * 1024 * 1024)
+
 # Limits (GOV.UK Notify's defaults). Turned off, or when Redis is unreachable,
 # sending goes on unlimited and a warning is logged.
 API_RATE_LIMIT_ENABLED = env.bool("API_RATE_LIMIT_ENABLED", default=True)

@@ -9,7 +9,7 @@ from config.api import BadRequestError, ValidationError
 from .. import actions, limits
 from ..actions import idempotency
 from . import openapi, outputs, schemas, validation
-from .common import PublicApi, base_url
+from .common import PublicApi, base_url, request_body
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -69,7 +69,7 @@ class _NotificationCreateApi(_GetIsAnInvalidIdApi):
             count=count,
         )
         data = validation.validate(
-            validation.parse_json(request.body), self.request_schema
+            validation.parse_json(request_body(request)), self.request_schema
         )
 
         accepted = actions.notification_accept(
@@ -88,7 +88,7 @@ class _NotificationCreateApi(_GetIsAnInvalidIdApi):
         fingerprint = idempotency.fingerprint(
             method=request.method,
             path=request.path,
-            body=validation.fingerprint_body(request.body),
+            body=validation.fingerprint_body(request_body(request)),
         )
         claim = actions.idempotency_claim(
             service_id=self.caller.service_id, key=key, request_fingerprint=fingerprint
@@ -203,7 +203,7 @@ class LetterNotificationCreateApi(_GetIsAnInvalidIdApi):
     def post(self, request):
         caller = self.caller
         limits.check_rate_limit(service=caller.service, key_type=caller.key_type)
-        data = validation.parse_json(request.body)
+        data = validation.parse_json(request_body(request))
         precompiled = isinstance(data, dict) and "content" in data
         schema = (
             schemas.POST_PRECOMPILED_LETTER_REQUEST
