@@ -174,6 +174,11 @@ class IdempotencyRecord(models.Model):
     service = models.ForeignKey(
         "services.Service", on_delete=models.CASCADE, related_name="+"
     )
+    # Keys are scoped per service and key type: a test key's retry must
+    # never get a live key's answer.
+    key_type = models.CharField(
+        max_length=8, choices=KeyType.choices, default=KeyType.NORMAL
+    )
     key = models.CharField(max_length=255)
     # SHA-256 of the method, path and canonical JSON body: a retry must
     # send the same request.
@@ -190,7 +195,8 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "key"], name="unique_idempotency_key_per_service"
+                fields=["service", "key_type", "key"],
+                name="unique_idempotency_key_per_key_type",
             )
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created")]

@@ -43,22 +43,29 @@ class _GetIsAnInvalidIdApi(PublicApi):
 
 class _NotificationCreateApi(_GetIsAnInvalidIdApi):
     """Notify's order: authentication, rate limit, daily limit, then the
-    body (so a rate-limited request with a bad body still gets 429)."""
+    body (so a rate-limited request with a bad body still gets 429).
+
+    With an ``Idempotency-Key``, the key is looked at first: a retry of a
+    request already answered is replayed without taking a token (nothing is
+    sent again), so a client retrying under load gets its answer, not 429;
+    409 and 422 come first too. A new key then goes through Notify's order.
+    """
 
     channel: str
     request_schema: dict
 
     def post(self, request):
-        caller = self.caller
-        # Today's count comes with the token, in the same round trip.
-        count = limits.check_rate_limit(
-            service=caller.service, key_type=caller.key_type, daily_kind=self.channel
-        )
-
         key = _idempotency_key(request)
         if key is None:
-            return Response(self._send(request, count), status=201)
-        return self._send_idempotent(request, key, count)
+            return Response(self._send(request, self._rate_limit()), status=201)
+        return self._send_idempotent(request, key)
+
+    def _rate_limit(self) -> int | None:
+        caller = self.caller
+        # Today's count comes with the token, in the same round trip.
+        return limits.check_rate_limit(
+            service=caller.service, key_type=caller.key_type, daily_kind=self.channel
+        )
 
     def _send(self, request, count: int | None) -> dict:
         caller = self.caller
@@ -84,14 +91,17 @@ class _NotificationCreateApi(_GetIsAnInvalidIdApi):
         )
         return self.output(base_url(request), accepted)
 
-    def _send_idempotent(self, request, key: str, count: int | None) -> Response:
+    def _send_idempotent(self, request, key: str) -> Response:
         fingerprint = idempotency.fingerprint(
             method=request.method,
             path=request.path,
             body=validation.fingerprint_body(request_body(request)),
         )
         claim = actions.idempotency_claim(
-            service_id=self.caller.service_id, key=key, request_fingerprint=fingerprint
+            service_id=self.caller.service_id,
+            key_type=self.caller.key_type,
+            key=key,
+            request_fingerprint=fingerprint,
         )
         if claim.record_id is None:
             headers = {"Idempotent-Replayed": "true"}
@@ -99,7 +109,7 @@ class _NotificationCreateApi(_GetIsAnInvalidIdApi):
 
         try:
             with transaction.atomic():
-                body = self._send(request, count)
+                body = self._send(request, self._rate_limit())
                 actions.idempotency_complete(
                     record_id=claim.record_id,
                     status=201,
