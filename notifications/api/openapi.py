@@ -135,7 +135,10 @@ DESCRIPTIONS = {
     "send_email": "Checks, in this order: credentials, rate limit, daily "
     "limit, the body, the service's permission, the template, the "
     "personalisation, the reply-to address, the recipient (team keys and "
-    "trial mode: team and guest list only), the message's length. "
+    "trial mode: team and guest list only), files to download (not offered: "
+    "refused as Notify refuses a service that has not set them up), the "
+    "message's length. With an `Idempotency-Key`, a request answered already "
+    "is replayed before the rate limit. "
     "Simulated recipients are answered 201 and never stored nor sent; "
     "test keys are stored and given simulated outcomes, never sent.",
     "send_sms": "As for emails, with the SMS sender instead of the reply-to "
