@@ -35,6 +35,9 @@ GENERAL_AUTH_ERROR = (
     "https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header"
 )
 CLOCK_ERROR = "Error: Your system clock must be accurate to within 30 seconds"
+HEADER_REQUIRED = "Unauthorized: authentication token must be provided"
+BEARER_REQUIRED = "Unauthorized: authentication bearer scheme must be used"
+NOT_ALLOWED = "Unauthorized: not allowed to perform this action"
 CLOCK_BOUND_SECONDS = 30
 # A revoked key still answers "revoked" (rather than "not found") for a
 # week, as Notify does.
@@ -69,23 +72,37 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
-            raise AuthError(
-                "Unauthorized: authentication token must be provided", http_status=401
-            )
+            raise AuthError(HEADER_REQUIRED, http_status=401)
         if header[:10].lower() == "apikey-v1 ":
             caller = _authenticate_key_string(header[10:].strip())
         elif header[:7].title() == "Bearer ":
             caller = _authenticate_jwt(header[7:])
         else:
-            raise AuthError(
-                "Unauthorized: authentication bearer scheme must be used",
-                http_status=401,
-            )
+            raise AuthError(BEARER_REQUIRED, http_status=401)
         _record_use(caller.key)
         return (None, caller)
 
     def authenticate_header(self, request) -> str:
         return "Bearer"
+
+
+def refuse_admin_token(header: str) -> AuthError:
+    """The error Notify's admin routes (``requires_admin_auth``) give a
+    request: they accept only the token of Notify's own admin app, which we
+    do not have, so every request is refused. Checks run in Notify's order:
+    a missing header or another scheme (401), a token that is not a JWT or
+    has no ``iss`` (403), then any issuer, a service's included (401)."""
+    if not header:
+        return AuthError(HEADER_REQUIRED, http_status=401)
+    if header[:7].title() != "Bearer ":
+        return AuthError(BEARER_REQUIRED, http_status=401)
+    try:
+        claims = _parse(header[7:])["payload"]
+    except AuthError as error:
+        return error
+    if "iss" not in claims:
+        return AuthError("Invalid token: iss field not provided")
+    return AuthError(NOT_ALLOWED, http_status=401)
 
 
 def _usable_keys(service: cache.ServiceSnapshot) -> list[cache.KeySnapshot]:

@@ -13,7 +13,10 @@ reads the day's counter, another increments the counter after commit.
 Scripts run by their SHA1 (``EVALSHA``); Redis is sent their text only
 when it does not know them (after a restart or ``SCRIPT FLUSH``).
 
-Test keys are rate limited (in their own bucket) but never counted. When
+Test keys are rate limited (in their own bucket) but never counted; their
+daily check is Notify's, against a count that stays at 0, so only a limit
+of 0 refuses them (and, on a trial service, a live service's limits apply
+to them). When
 Redis is unreachable the checks are skipped, a warning is logged and
 ``skipped_checks`` counts it: sending goes on, as Notify does.
 """
@@ -37,6 +40,10 @@ from .cache import ServiceSnapshot
 logger = logging.getLogger(__name__)
 
 TOKEN_BUCKET_MAX = 1000
+# The limits a test key of a service in trial mode is checked against:
+# Notify's for a live service (DEFAULT_LIVE_SERVICE_RATE_LIMITS, with 100
+# international text messages).
+TEST_KEY_TRIAL_LIMITS = {"email": 250_000, "sms": 250_000, "international_sms": 100}
 KEY_TYPE_NAMES = {"normal": "LIVE", "team": "TEAM", "test": "TEST"}
 FRENCH_KINDS = {
     "email": ("email", "emails"),
@@ -208,10 +215,13 @@ def check_daily_limit(
 ) -> None:
     """Raise ``TooManyRequestsError`` if one more ``kind`` (``email``,
     ``sms`` or ``international_sms``) would go over today's limit. Test keys
-    are never limited nor counted. ``count``: today's count if the caller
-    read it already (``check_rate_limit``)."""
+    are never counted: their count is 0 (no Redis call). ``count``: today's
+    count if the caller read it already (``check_rate_limit``)."""
     client = redis_client.get_client()
-    if client is None or not _daily_limit_applies(key_type):
+    if client is None or not settings.API_DAILY_LIMIT_ENABLED:
+        return
+    if key_type == "test":
+        _check_test_key_limit(service, kind)
         return
     limit = service.daily_limit(kind)
     key = _counter_key(service.id, kind)
@@ -228,11 +238,23 @@ def check_daily_limit(
         _skip("daily limit", service.id)
         return
     if int(count) + 1 > limit:
-        raise TooManyRequestsError(
-            f"Exceeded send limits ({kind}: {limit}) for today",
-            retry_after=seconds_until_reset(),
-            french_message=_daily_limit_french(limit, kind),
-        )
+        _refuse_daily(limit, kind)
+
+
+def _check_test_key_limit(service: ServiceSnapshot, kind: str) -> None:
+    limit = (
+        TEST_KEY_TRIAL_LIMITS[kind] if service.restricted else service.daily_limit(kind)
+    )
+    if limit < 1:
+        _refuse_daily(limit, kind)
+
+
+def _refuse_daily(limit: int, kind: str) -> None:
+    raise TooManyRequestsError(
+        f"Exceeded send limits ({kind}: {limit}) for today",
+        retry_after=seconds_until_reset(),
+        french_message=_daily_limit_french(limit, kind),
+    )
 
 
 def _daily_limit_french(limit: int, kind: str) -> str:

@@ -67,6 +67,10 @@ class Notification(models.Model):
     recipient = models.CharField(max_length=320, blank=True)
     normalised_recipient = models.CharField(max_length=320, blank=True)
     personalisation = models.JSONField(default=dict, blank=True)
+    # The personalisation keys whose stored values were sanitised
+    # (``sanitise_content_for``): stored escaped, as Notify stores them and
+    # the API returns them, but shown unescaped in the email itself.
+    sanitised_keys = models.JSONField(default=list, blank=True)
     # NULL (no reference given) and "" (an empty one) differ on the wire.
     client_reference = models.CharField(  # noqa: DJ001
         max_length=1000, null=True, blank=True
@@ -176,6 +180,11 @@ class IdempotencyRecord(models.Model):
     service = models.ForeignKey(
         "services.Service", on_delete=models.CASCADE, related_name="+"
     )
+    # Keys are scoped per service and key type: a test key's retry must
+    # never get a live key's answer.
+    key_type = models.CharField(
+        max_length=8, choices=KeyType.choices, default=KeyType.NORMAL
+    )
     key = models.CharField(max_length=255)
     # SHA-256 of the method, path and canonical JSON body: a retry must
     # send the same request.
@@ -192,7 +201,8 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "key"], name="unique_idempotency_key_per_service"
+                fields=["service", "key_type", "key"],
+                name="unique_idempotency_key_per_key_type",
             )
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created")]

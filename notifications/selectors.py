@@ -28,6 +28,11 @@ STATUS_EXPANSIONS = {
     "received": [S.DELIVERED],
 }
 
+# What the API's notification object shows besides the row: the pinned
+# template version, and who sent it from the back office (its
+# ``created_by_name``), joined so a page of 250 costs one query.
+API_RELATED = ("template_version", "created_by")
+
 
 def notification_get(
     *, service_id: uuid.UUID, notification_id: uuid.UUID
@@ -35,7 +40,7 @@ def notification_get(
     """A notification of the service, any key type; ``None`` once its
     personal data is erased (it is gone, as in Notify)."""
     return (
-        Notification.objects.select_related("template_version")
+        Notification.objects.select_related(*API_RELATED)
         .filter(service_id=service_id, id=notification_id, redacted_at__isnull=True)
         .first()
     )
@@ -63,7 +68,7 @@ def notification_list(
 ) -> list[Notification]:
     """A page of the service's notifications sent with this key type,
     newest first; ``older_than`` continues after that notification."""
-    notifications = Notification.objects.select_related("template_version").filter(
+    notifications = Notification.objects.select_related(*API_RELATED).filter(
         service_id=service_id, key_type=key_type, redacted_at__isnull=True
     )
     if statuses:

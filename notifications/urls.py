@@ -5,7 +5,7 @@ from csp.constants import SELF
 from csp.decorators import csp_update
 from django.urls import path, re_path
 
-from .api import docs, inbound, reads, sends, templates
+from .api import docs, inbound, internal, reads, sends, templates
 
 urlpatterns = [
     path(
@@ -70,4 +70,11 @@ urlpatterns = [
         name="api-docs",
     ),
     re_path(r"^v2/", docs.unknown_api_route),
+    # Notify's admin API, called by its Python client's
+    # get_all_template_versions: refused as Notify refuses a service's key.
+    path(
+        "service/<uuid:service_id>/template/<uuid:template_id>/versions",
+        internal.template_versions,
+        name="api-admin-template-versions",
+    ),
 ]

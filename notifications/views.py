@@ -275,6 +275,7 @@ def _content(notification: Notification) -> dict:
                 subject=version.subject,
                 body=version.body,
                 personalisation=notification.personalisation,
+                sanitised_keys=notification.sanitised_keys,
                 check_length=False,
             )
             return {"subject": email.subject, "body": email.text}

@@ -6,14 +6,22 @@ import environ
 env = environ.Env()
 
 # Requests under these paths skip the back office's middleware (sessions,
-# CSRF, users, messages, CSP): see config.middleware.
-API_PATH_PREFIXES = ("/v2/", "/_health")
+# CSRF, users, messages, CSP): see config.middleware. ``/service/`` is the
+# one route of Notify's admin API a client library calls (the back office
+# is under ``/services/``).
+API_PATH_PREFIXES = ("/v2/", "/_health", "/service/")
 
 # Keys, services, templates and senders are held this many seconds in each
 # process before being read again from Redis: the longest a change made by
 # another process (a revoked key, an archived template) can go unseen.
 API_CACHE_LOCAL_TTL_SECONDS = env.float("API_CACHE_LOCAL_TTL_SECONDS", default=5.0)
 API_CACHE_REDIS_TTL_SECONDS = env.int("API_CACHE_REDIS_TTL_SECONDS", default=600)
+
+# The largest request body the API reads (3 MiB): room for what Notify's
+# limits allow, a 2 MB file in base64 (about 2.8 MB) or a 2,000,000-byte
+# email's personalisation. Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+# stays in force for the back office's forms.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=3 * 1024 * 1024)
 
 # Limits (GOV.UK Notify's defaults). Turned off, or when Redis is unreachable,
 # sending goes on unlimited and a warning is logged.

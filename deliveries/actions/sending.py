@@ -69,6 +69,7 @@ SENDING_FIELDS = (
     "channel",
     "normalised_recipient",
     "personalisation",
+    "sanitised_keys",
     "reply_to",
     "one_click_unsubscribe_url",
     "attempt_count",
@@ -143,6 +144,9 @@ def _outgoing(notification: Notification) -> OutgoingEmail | OutgoingSms:
             subject=version.subject,
             body=version.body,
             personalisation=notification.personalisation,
+            # Stored escaped; the recipient reads them as the service wrote
+            # them, links removed (never markup: values are never parsed).
+            sanitised_keys=notification.sanitised_keys,
             service_name=notification.service.name,
             branding=notification.service.branding,
             unsubscribe_url=notification.one_click_unsubscribe_url or "",

@@ -8,7 +8,7 @@ platform's own emails (password reset, invitation) call
 no HTTP request. Checks run in GOV.UK Notify's order, because which error
 wins is part of the contract: daily limit, permission, template,
 rendering, sender, recipient (team and trial mode first), simulated
-recipients, message length, then the insert.
+recipients, files to download, message length, then the insert.
 
 Each refusal is an ``ApiError`` with Notify's English message (the API's)
 and a ``french_message`` and ``field`` for the back office's form.
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from config.api import ApiError, BadRequestError
 from deliveries import tasks as delivery_tasks
@@ -131,6 +132,8 @@ def notification_accept(
     reply_to = _reply_to(service, channel, reply_to_id)
     to = _recipient(sender, channel, recipient)
     simulated = language.is_simulated_recipient(channel, to.normalised)
+    if _has_file(personalisation):
+        _refuse_file_download(service)
     if too_long is not None:
         raise _refusal(too_long, field=PERSONALISATION)
 
@@ -141,7 +144,8 @@ def notification_accept(
         template=template,
         client_reference=client_reference,
         body=content.body,
-        subject=getattr(content, "subject", None),
+        # Notify's subject: sanitised values escaped, as GET shows them.
+        subject=getattr(content, "api_subject", None),
         from_email=_from_email(service) if channel == "email" else "",
         from_number=_format_sender(reply_to) if channel == "sms" else "",
         one_click_unsubscribe_url=one_click_unsubscribe_url,
@@ -260,8 +264,12 @@ def _render(service, template, personalisation, sanitise_content_for, channel):
         content, too_long = None, error
     else:
         too_long = None
-    if _has_file(personalisation):
-        _refuse_file(service, channel)
+    if channel != "email" and _has_file(personalisation):
+        raise BadRequestError(
+            "Can only send a file by email",
+            french_message="Seul un email peut contenir un fichier.",
+            field=PERSONALISATION,
+        )
     if content is None:
         content = _Unrendered()
     return content, too_long
@@ -279,20 +287,19 @@ def _has_file(personalisation: dict) -> bool:
     )
 
 
-def _refuse_file(service, channel: str) -> None:
-    if channel != "email":
-        raise BadRequestError(
-            "Can only send a file by email",
-            french_message="Seul un email peut contenir un fichier.",
-            field=PERSONALISATION,
-        )
-    # TODO(#4): sending a file by email (a download link) is not offered
-    # yet; the refusal is Notify's for a service that has not set it up.
+def _refuse_file_download(service: cache.ServiceSnapshot) -> None:
+    """Refuse a file to download in an email, with Notify's message for a
+    service that has not set up sending files by email (checked where
+    Notify checks uploads: after the recipient, before the length).
+
+    Decision: no document-download service is offered (see the README's
+    API section), so every service gets this refusal; the link points to
+    the service's settings page in the back office."""
+    settings_path = reverse("services:settings", kwargs={"service_id": service.id})
     raise BadRequestError(
         "Send files by email has not been set up - add contact details for your "
-        f"service at {settings.PUBLIC_API_BASE_URL.rstrip('/')}/services/"
-        f"{service.id}/service-settings/send-files-by-email",
-        french_message="L’envoi de fichiers par email n’est pas encore proposé.",
+        f"service at {settings.BACKOFFICE_BASE_URL.rstrip('/')}{settings_path}",
+        french_message="L’envoi de fichiers par email n’est pas proposé.",
         field=PERSONALISATION,
     )
 
@@ -333,6 +340,11 @@ def _recipient(sender: Sender, channel: str, recipient: str) -> _Recipient:
     if channel == "email":
         return _Recipient(given=given, normalised=_valid_email(given))
     phone = _valid_phone(given)
+    if language.is_simulated_recipient(channel, phone.e164):
+        # Notify's smoke-test numbers are British, so international for us:
+        # answered whatever the permission, as Notify answers them (they
+        # are never sent nor counted).
+        return _Recipient(given=given, normalised=phone.e164)
     if phone.international and not service.can_send_international_sms:
         raise _refusal(language.InternationalNumberNotAllowedError(), field=RECIPIENT)
     if phone.international:
@@ -421,6 +433,7 @@ def _store(sender, accepted, to, personalisation, reply_to, content) -> None:
         recipient=to.given,
         normalised_recipient=to.normalised,
         personalisation=personalisation,
+        sanitised_keys=list(accepted.sanitised_content),
         client_reference=accepted.client_reference,
         reply_to=reply_to,
         one_click_unsubscribe_url=accepted.one_click_unsubscribe_url or "",

@@ -63,32 +63,48 @@ def fingerprint(*, method: str, path: str, body: str) -> str:
     return hashlib.sha256(f"{method}\n{path}\n{body}".encode()).hexdigest()
 
 
-_CLAIM = ' ON CONFLICT ("service_id", "key") DO NOTHING RETURNING "id"'
+_CLAIM = ' ON CONFLICT ("service_id", "key_type", "key") DO NOTHING RETURNING "id"'
 
 
 def idempotency_claim(
-    *, service_id: uuid.UUID | str, key: str, request_fingerprint: str
+    *,
+    service_id: uuid.UUID | str,
+    key_type: str,
+    key: str,
+    request_fingerprint: str,
 ) -> Claim:
     """Claim ``key`` for this request, or say how to answer: replay the
-    first answer, or raise 409 (in progress) or 422 (another request)."""
-    values = {"service_id": service_id, "key": key, "fingerprint": request_fingerprint}
+    first answer, or raise 409 (in progress) or 422 (another request).
+
+    Keys are scoped per service and key type: a test key never replays (nor
+    is refused for) a live key's request, as it never reads its
+    notifications."""
+    values = {
+        "service_id": service_id,
+        "key_type": key_type,
+        "key": key,
+        "fingerprint": request_fingerprint,
+    }
     for _ in range(3):
         # A key already held inserts nothing (and raises nothing, so no
         # savepoint is needed inside a caller's transaction).
         inserted = row_insert(IdempotencyRecord, values, suffix=_CLAIM)
         if inserted is not None:
             return Claim(record_id=inserted[0])
-        claim = _existing(service_id, key, request_fingerprint)
+        claim = _existing(values)
         if claim is not None:
             return claim
     raise IdempotencyConflictError(IN_PROGRESS)
 
 
-def _existing(service_id, key: str, request_fingerprint: str) -> Claim | None:
+def _existing(values: dict) -> Claim | None:
     """Decide on a key already held; ``None`` when it vanished or expired
     (the caller claims it again)."""
     now = timezone.now()
-    record = IdempotencyRecord.objects.filter(service_id=service_id, key=key).first()
+    service_id, request_fingerprint = values["service_id"], values["fingerprint"]
+    record = IdempotencyRecord.objects.filter(
+        service_id=service_id, key_type=values["key_type"], key=values["key"]
+    ).first()
     if record is None:
         return None
     if record.created_at < now - dt.timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS):

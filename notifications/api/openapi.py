@@ -2,6 +2,7 @@
 responses every operation may give."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
 
 ERROR_ENVELOPE = {
     "type": "object",
@@ -40,6 +41,26 @@ ROUTING_ERROR = {
     "properties": {"result": {"type": "string"}, "message": {"type": "string"}},
     "required": ["result", "message"],
 }
+
+# Response headers of the sending operations.
+RETRY_AFTER = OpenApiParameter(
+    name="Retry-After",
+    location=OpenApiParameter.HEADER,
+    response=[429],
+    required=True,
+    type={"type": "integer", "minimum": 1},
+    description="Seconds before the limit lets a request through again: the "
+    "bucket's next token, or the next midnight (Europe/Paris) for a daily limit.",
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    name="Idempotent-Replayed",
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    required=False,
+    type={"type": "string", "enum": ["true"]},
+    description="Present when the answer is the one given to the first request "
+    "with this Idempotency-Key: nothing was sent again.",
+)
 
 _ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
 _ROUTING = {"$ref": "#/components/schemas/RoutingError"}
@@ -114,7 +135,10 @@ DESCRIPTIONS = {
     "send_email": "Checks, in this order: credentials, rate limit, daily "
     "limit, the body, the service's permission, the template, the "
     "personalisation, the reply-to address, the recipient (team keys and "
-    "trial mode: team and guest list only), the message's length. "
+    "trial mode: team and guest list only), files to download (not offered: "
+    "refused as Notify refuses a service that has not set them up), the "
+    "message's length. With an `Idempotency-Key`, a request answered already "
+    "is replayed before the rate limit. "
     "Simulated recipients are answered 201 and never stored nor sent; "
     "test keys are stored and given simulated outcomes, never sent.",
     "send_sms": "As for emails, with the SMS sender instead of the reply-to "

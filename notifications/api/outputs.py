@@ -96,6 +96,17 @@ def _cost(notification: Notification) -> dict:
     }
 
 
+def _created_by_name(notification: Notification) -> str | None:
+    """Who sent it by hand from the back office (``None`` for API sends);
+    the selectors join the user."""
+    if notification.created_by_id is None:
+        return None
+    user = notification.created_by
+    if user is None:
+        return None
+    return user.full_name or user.email
+
+
 def notification(root: str, notification: Notification) -> dict:
     version = notification.template_version
     is_email = notification.channel == "email"
@@ -119,7 +130,7 @@ def notification(root: str, notification: Notification) -> dict:
         "body": body,
         "subject": subject,
         "created_at": format_datetime(notification.created_at),
-        "created_by_name": None,
+        "created_by_name": _created_by_name(notification),
         "sent_at": format_datetime(notification.sent_at),
         "completed_at": format_datetime(notification.updated_at) if completed else None,
         "scheduled_for": None,

@@ -32,7 +32,8 @@ REFERENCE = {
 SCHEDULED_FOR = {
     "type": ["string", "null"],
     "format": "datetime_within_next_day",
-    "description": "Accepted and ignored, as GOV.UK Notify does.",
+    "description": "Accepted and ignored, as GOV.UK Notify does; it must be "
+    "within the next 24 hours (a time without an offset is UTC).",
 }
 
 POST_EMAIL_REQUEST = {
@@ -53,8 +54,10 @@ POST_EMAIL_REQUEST = {
             "validationMessage": "is not a valid https url",
         },
         "sanitise_content_for": {
+            # Notify's schema constrains only the type: any item is taken
+            # as a key (a key that is not a string names nothing).
             "type": ["array", "null"],
-            "items": {"type": "string"},
+            "items": {},
             "description": "Personalisation keys whose values are made safe: "
             "links removed and markdown characters escaped.",
         },
@@ -236,6 +239,13 @@ def _object(properties: dict, *, optional: tuple = ()) -> dict:
     }
 
 
+# A sanitised personalisation value: a string, or a list (of strings, or of
+# other values left as they were, lists included) for a list placeholder.
+SANITISED_VALUE = {
+    "oneOf": [STRING, {"type": "array", "items": {}}],
+    "description": "As sent (a string or a list); in a list, only strings change.",
+}
+
 TEMPLATE_REFERENCE = _object(
     {"id": UUID_OUT, "version": {"type": "integer"}, "uri": STRING}
 )
@@ -258,7 +268,7 @@ EMAIL_CREATED = _object(
         "sanitised_content": {
             "type": "object",
             "additionalProperties": _object(
-                {"unsanitised": STRING, "sanitised": STRING}
+                {"unsanitised": SANITISED_VALUE, "sanitised": SANITISED_VALUE}
             ),
         },
     }

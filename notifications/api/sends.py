@@ -4,12 +4,12 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from config.api import BadRequestError
+from config.api import BadRequestError, ValidationError
 
 from .. import actions, limits
 from ..actions import idempotency
 from . import openapi, outputs, schemas, validation
-from .common import PublicApi, base_url
+from .common import PublicApi, base_url, request_body
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -33,24 +33,39 @@ def _idempotency_key(request) -> str | None:
     return key
 
 
-class _NotificationCreateApi(PublicApi):
+class _GetIsAnInvalidIdApi(PublicApi):
+    """GET on a sending path: Notify's router takes ``email``, ``sms`` or
+    ``letter`` for a notification id, which is not a UUID."""
+
+    def get(self, request):
+        raise ValidationError("notification_id is not a valid UUID")
+
+
+class _NotificationCreateApi(_GetIsAnInvalidIdApi):
     """Notify's order: authentication, rate limit, daily limit, then the
-    body (so a rate-limited request with a bad body still gets 429)."""
+    body (so a rate-limited request with a bad body still gets 429).
+
+    With an ``Idempotency-Key``, the key is looked at first: a retry of a
+    request already answered is replayed without taking a token (nothing is
+    sent again), so a client retrying under load gets its answer, not 429;
+    409 and 422 come first too. A new key then goes through Notify's order.
+    """
 
     channel: str
     request_schema: dict
 
     def post(self, request):
-        caller = self.caller
-        # Today's count comes with the token, in the same round trip.
-        count = limits.check_rate_limit(
-            service=caller.service, key_type=caller.key_type, daily_kind=self.channel
-        )
-
         key = _idempotency_key(request)
         if key is None:
-            return Response(self._send(request, count), status=201)
-        return self._send_idempotent(request, key, count)
+            return Response(self._send(request, self._rate_limit()), status=201)
+        return self._send_idempotent(request, key)
+
+    def _rate_limit(self) -> int | None:
+        caller = self.caller
+        # Today's count comes with the token, in the same round trip.
+        return limits.check_rate_limit(
+            service=caller.service, key_type=caller.key_type, daily_kind=self.channel
+        )
 
     def _send(self, request, count: int | None) -> dict:
         caller = self.caller
@@ -61,7 +76,7 @@ class _NotificationCreateApi(PublicApi):
             count=count,
         )
         data = validation.validate(
-            validation.parse_json(request.body), self.request_schema
+            validation.parse_json(request_body(request)), self.request_schema
         )
 
         accepted = actions.notification_accept(
@@ -76,14 +91,17 @@ class _NotificationCreateApi(PublicApi):
         )
         return self.output(base_url(request), accepted)
 
-    def _send_idempotent(self, request, key: str, count: int | None) -> Response:
+    def _send_idempotent(self, request, key: str) -> Response:
         fingerprint = idempotency.fingerprint(
             method=request.method,
             path=request.path,
-            body=validation.fingerprint_body(request.body),
+            body=validation.fingerprint_body(request_body(request)),
         )
         claim = actions.idempotency_claim(
-            service_id=self.caller.service_id, key=key, request_fingerprint=fingerprint
+            service_id=self.caller.service_id,
+            key_type=self.caller.key_type,
+            key=key,
+            request_fingerprint=fingerprint,
         )
         if claim.record_id is None:
             headers = {"Idempotent-Replayed": "true"}
@@ -91,7 +109,7 @@ class _NotificationCreateApi(PublicApi):
 
         try:
             with transaction.atomic():
-                body = self._send(request, count)
+                body = self._send(request, self._rate_limit())
                 actions.idempotency_complete(
                     record_id=claim.record_id,
                     status=201,
@@ -110,9 +128,14 @@ class _NotificationCreateApi(PublicApi):
         operation_id="send_email",
         summary="Send an email",
         request={"application/json": schemas.to_openapi(schemas.POST_EMAIL_REQUEST)},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            openapi.RETRY_AFTER,
+            openapi.IDEMPOTENT_REPLAYED,
+        ],
         responses=openapi.responses(201, schemas.EMAIL_CREATED, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
 class EmailNotificationCreateApi(_NotificationCreateApi):
     channel = "email"
@@ -139,9 +162,14 @@ class EmailNotificationCreateApi(_NotificationCreateApi):
         operation_id="send_sms",
         summary="Send a text message",
         request={"application/json": schemas.to_openapi(schemas.POST_SMS_REQUEST)},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[
+            IDEMPOTENCY_HEADER,
+            openapi.RETRY_AFTER,
+            openapi.IDEMPOTENT_REPLAYED,
+        ],
         responses=openapi.responses(201, schemas.SMS_CREATED, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
 class SmsNotificationCreateApi(_NotificationCreateApi):
     channel = "sms"
@@ -176,14 +204,16 @@ LETTER_REQUEST = {
         description="Letters are not offered: a valid request is refused as GOV.UK "
         "Notify refuses it for a service without the letter permission.",
         request={"application/json": LETTER_REQUEST},
+        parameters=[openapi.RETRY_AFTER],
         responses=openapi.responses(None, None, sending=True),
-    )
+    ),
+    get=extend_schema(exclude=True),
 )
-class LetterNotificationCreateApi(PublicApi):
+class LetterNotificationCreateApi(_GetIsAnInvalidIdApi):
     def post(self, request):
         caller = self.caller
         limits.check_rate_limit(service=caller.service, key_type=caller.key_type)
-        data = validation.parse_json(request.body)
+        data = validation.parse_json(request_body(request))
         precompiled = isinstance(data, dict) and "content" in data
         schema = (
             schemas.POST_PRECOMPILED_LETTER_REQUEST

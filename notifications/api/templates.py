@@ -9,7 +9,7 @@ from templates_app import selectors as template_selectors
 
 from .. import language
 from . import openapi, outputs, schemas, validation
-from .common import PublicApi, path_uuid
+from .common import PublicApi, path_uuid, request_body
 
 TEMPLATE_ID = OpenApiParameter(
     "template_id",
@@ -119,7 +119,7 @@ class TemplateListApi(PublicApi):
 )
 class TemplatePreviewApi(PublicApi):
     def post(self, request, template_id: str):
-        data = validation.parse_json(request.body, allow_empty=True)
+        data = validation.parse_json(request_body(request), allow_empty=True)
         if isinstance(data, dict):
             data = {**data, "id": template_id}
         validation.validate(data, schemas.POST_TEMPLATE_PREVIEW_REQUEST)

@@ -81,9 +81,11 @@ def _is_within_next_day(value) -> bool:
     except ValueError as error:
         raise FormatError(ISO8601_ERROR) from error
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        # Notify reads a time without an offset as UTC. A time with one is
+        # converted (Notify's code drops the offset instead; see README).
+        moment = moment.replace(tzinfo=dt.UTC)
     now = timezone.now()
-    if moment < now - dt.timedelta(hours=1):
+    if moment < now:
         raise FormatError("datetime can not be in the past")
     if moment > now + dt.timedelta(hours=24):
         raise FormatError("datetime can only be 24 hours in the future")

@@ -35,7 +35,7 @@ from .placeholders import (
     normalise_personalisation,
     parse_placeholder,
 )
-from .sanitise import sanitise_personalisation
+from .sanitise import displayed_personalisation, sanitise_personalisation
 from .typography import NBSP, collapse_whitespace, typeset
 
 # Characters that render as nothing but would survive ``str.split``.
@@ -46,12 +46,14 @@ _INVISIBLE = re.compile("[\u180e\u200b-\u200d\u2060\ufeff\u00ad]")
 class RenderedEmail:
     """An email ready to send.
 
-    ``subject`` is on one line with its typography applied; ``body`` is
-    the markdown source with the values filled in (Notify's
-    ``content.body``); ``html`` is the whole HTML document and
-    ``html_body`` only the message's part of it (Notify's preview
-    ``html``), both empty when rendered without HTML; ``text`` is the
-    plain-text alternative; ``sanitised_content`` reports the values
+    ``subject`` is on one line with its typography applied, as the
+    recipient reads it; ``api_subject`` is the same with sanitised values
+    still escaped (Notify's ``content.subject``, equal to ``subject`` when
+    nothing was sanitised); ``body`` is the markdown source with the values
+    filled in (Notify's ``content.body``); ``html`` is the whole HTML
+    document and ``html_body`` only the message's part of it (Notify's
+    preview ``html``), both empty when rendered without HTML; ``text`` is
+    the plain-text alternative; ``sanitised_content`` reports the values
     changed by ``sanitise_content_for``.
     """
 
@@ -62,6 +64,7 @@ class RenderedEmail:
     html_body: str = ""
     sanitised_content: dict = field(default_factory=dict)
     size_in_bytes: int = 0
+    api_subject: str = ""
 
     @property
     def is_too_long(self) -> bool:
@@ -112,6 +115,7 @@ def render_email(
     service_name: str = "",
     branding: str = BRANDING_STATE,
     sanitise_content_for: Iterable[str] | None = None,
+    sanitised_keys: Iterable[str] | None = None,
     unsubscribe_url: str = "",
     with_html: bool = True,
     check_length: bool = True,
@@ -119,13 +123,21 @@ def render_email(
 ) -> RenderedEmail:
     """Render an email; raise ``MissingPersonalisationError``, then
     ``EmptyMessageError``, then (unless ``check_length`` is false)
-    ``MessageTooLongError``."""
+    ``MessageTooLongError``.
+
+    ``sanitise_content_for`` names the keys to sanitise now (a send);
+    ``sanitised_keys`` the keys of a stored personalisation that were
+    sanitised when it was accepted (a delivery), shown unescaped."""
     personalisation = personalisation or {}
     display, report = personalisation, {}
     if sanitise_content_for:
-        personalisation, display, report = sanitise_personalisation(
+        body_values, shown, report = sanitise_personalisation(
             personalisation, sanitise_content_for
         )
+        if report:
+            personalisation, display = body_values, shown
+    elif sanitised_keys:
+        display = displayed_personalisation(personalisation, sanitised_keys)
     values = normalise_personalisation(display)
     subject_template = compile_plain(subject)
     compiled = compile_body(body)
@@ -134,7 +146,11 @@ def render_email(
     if missing:
         raise MissingPersonalisationError(missing)
 
-    source_values = values if not report else normalise_personalisation(personalisation)
+    source_values = (
+        values
+        if display is personalisation
+        else normalise_personalisation(personalisation)
+    )
     filled_body = fill_markdown(body, source_values)
     if not filled_body:
         raise EmptyMessageError()
@@ -143,6 +159,11 @@ def render_email(
         raise MessageTooLongError(channel="email", length=size)
 
     filled_subject = fill_subject(subject_template, values)
+    api_subject = (
+        filled_subject
+        if source_values is values
+        else fill_subject(subject_template, source_values)
+    )
     unsubscribe_href = link_target(unsubscribe_url) if unsubscribe_url else None
     formatted: dict = {}
     text = TextRenderer(values, formatted).render(compiled)
@@ -166,4 +187,5 @@ def render_email(
         html_body=html_body,
         sanitised_content=report,
         size_in_bytes=size,
+        api_subject=api_subject,
     )

@@ -66,6 +66,17 @@ def _display(value: object) -> object:
     return value
 
 
+def displayed_personalisation(personalisation: Mapping, keys: Iterable[str]) -> dict:
+    """The personalisation as the email shows it, from stored values where
+    ``keys`` (exact keys, as ``sanitise_personalisation`` reported them)
+    hold sanitised text: those are unescaped."""
+    display = dict(personalisation)
+    for key in keys:
+        if key in display:
+            display[key] = _display(display[key])
+    return display
+
+
 def sanitise_personalisation(
     personalisation: Mapping, keys: Iterable[str]
 ) -> tuple[dict, dict, dict]:

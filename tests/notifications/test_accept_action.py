@@ -97,13 +97,60 @@ def test_send_email_refuses_an_email_over_2_000_000_bytes(live, service):
 def test_send_email_refuses_a_body_over_the_upload_limit(
     live, email_template, settings
 ):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.API_MAX_BODY_BYTES = 1000
     body = email_body(email_template, reference="a" * 999)
 
     response = live.post("/v2/notifications/email", body)
 
     assert response.status_code == 413
     assert errors(response) == [("BadRequestError", "Request body too large")]
+
+
+def test_send_email_refuses_a_body_over_3_mib(live, email_template):
+    body = email_body(email_template, reference="a" * (3 * 1024 * 1024))
+
+    response = live.post("/v2/notifications/email", body)
+
+    assert response.status_code == 413
+
+
+def test_send_email_reads_a_2_mb_file_beyond_the_back_offices_limit(
+    live, email_template, settings
+):
+    """Notify's client allows a 2 MB file, about 2.8 MB in base64: the
+    answer is Notify's (files are not offered), not 413."""
+    import base64
+
+    encoded = base64.b64encode(b"\0" * 2 * 1024 * 1024).decode()
+    personalisation = {"name": {"file": encoded, "filename": "a.pdf"}, "reference": 1}
+    body = email_body(email_template, personalisation=personalisation)
+
+    response = live.post("/v2/notifications/email", body)
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE < len(encoded)
+    assert errors(response)[0][1].startswith("Send files by email has not been set up")
+
+
+def test_send_email_answers_notifys_length_error_for_a_long_body(live, service):
+    from tests import factories
+
+    template = factories.email_template(service=service, subject="S", body="((text))")
+    body = email_body(template, personalisation={"text": "a" * 2_700_000})
+
+    response = live.post("/v2/notifications/email", body)
+
+    assert errors(response)[0][1] == (
+        "Your message is too long. Emails cannot be longer than 2000000 bytes. "
+        "Your message is 2700000 bytes."
+    )
+
+
+def test_back_office_keeps_djangos_upload_limit(client, settings):
+    big = "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client.post("/connexion/", {"email": big, "password": "x"})
+
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,10 @@ def test_idempotency_answers_409_while_the_first_request_runs(
         body=validation.fingerprint_body(json.dumps(body).encode()),
     )
     claim = actions.idempotency_claim(
-        service_id=service.id, key="key-1", request_fingerprint=fingerprint
+        service_id=service.id,
+        key_type="normal",
+        key="key-1",
+        request_fingerprint=fingerprint,
     )
 
     response = _post(live, body)
@@ -130,6 +133,37 @@ def test_idempotency_is_scoped_per_service(live, other, email_template, other_se
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_idempotency_is_scoped_per_key_type(live, tester, email_template):
+    first = _post(live, email_body(email_template))
+
+    response = _post(tester, email_body(email_template))
+
+    assert response.status_code == 201
+    assert not response.has_header("Idempotent-Replayed")
+    assert response.json()["id"] != first.json()["id"]
+    assert Notification.objects.get(id=response.json()["id"]).key_type == "test"
+    assert _post(tester, email_body(email_template)).json() == response.json()
+
+
+@pytest.mark.django_db
+def test_idempotency_replays_before_the_rate_limit(live, email_template, service):
+    service.rate_limit = 3  # a bucket of 2 tokens
+    service.save()
+    first = _post(live, email_body(email_template))
+    assert live.post(EMAIL, email_body(email_template)).status_code == 201
+    assert live.post(EMAIL, email_body(email_template)).status_code == 429
+
+    again = _post(live, email_body(email_template))
+    new_key = _post(live, email_body(email_template), key="key-2")
+
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert new_key.status_code == 429
+    assert not IdempotencyRecord.objects.filter(key="key-2").exists()
 
 
 @pytest.mark.django_db

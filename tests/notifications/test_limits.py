@@ -141,6 +141,60 @@ def test_daily_limit_never_counts_test_keys(
     assert committed(live, EMAIL, email_body(email_template)).status_code == 201
 
 
+def test_daily_limit_checks_test_keys_against_a_count_of_zero(
+    tester, live, email_template, service, committed
+):
+    """Notify checks test keys too, against a counter it never increments:
+    only a limit of 0 refuses them, even when live keys used up the day."""
+    service.email_daily_limit = 1
+    service.save()
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 429
+    assert committed(tester, EMAIL, email_body(email_template)).status_code == 201
+
+    service.email_daily_limit = 0
+    service.save()
+    response = committed(tester, EMAIL, email_body(email_template))
+
+    assert errors(response) == [
+        ("TooManyRequestsError", "Exceeded send limits (email: 0) for today")
+    ]
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_daily_limit_of_a_trial_service_is_a_live_ones_for_test_keys(
+    tester, sms_template, service, committed
+):
+    service.restricted = True
+    service.sms_daily_limit = 0
+    service.can_send_international_sms = True
+    service.international_sms_daily_limit = 0
+    service.save()
+
+    local = committed(tester, "/v2/notifications/sms", sms_body(sms_template))
+    abroad = committed(
+        tester,
+        "/v2/notifications/sms",
+        sms_body(sms_template, phone_number="+44 7911 123456"),
+    )
+
+    assert local.status_code == abroad.status_code == 201
+
+
+def test_daily_limit_costs_a_test_key_no_redis_call(
+    tester, email_template, committed, monkeypatch
+):
+    from deliveries import tasks as delivery_tasks
+
+    monkeypatch.setattr(delivery_tasks, "queue_delivery", lambda **kwargs: None)
+    assert committed(tester, EMAIL, email_body(email_template)).status_code == 201
+    sent = _redis_commands(monkeypatch)
+
+    assert committed(tester, EMAIL, email_body(email_template)).status_code == 201
+
+    assert [command[0] for command in sent] == ["EVALSHA"]
+
+
 def test_daily_limit_never_counts_simulated_recipients(
     live, email_template, service, committed
 ):

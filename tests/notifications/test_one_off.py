@@ -69,7 +69,7 @@ def _refusal(service, template, **overrides) -> ApiError:
         (
             {"personalisation": {**EMAIL_VALUES, "fichier": {"file": "UEsDBA=="}}},
             None,
-            "L’envoi de fichiers par email n’est pas encore proposé.",
+            "L’envoi de fichiers par email n’est pas proposé.",
             "personalisation",
         ),
         (

@@ -4,6 +4,7 @@ each key type and without credentials."""
 import re
 import zlib
 
+import jsonschema
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -81,6 +82,57 @@ def test_openapi_document_describes_both_auth_schemes_and_the_envelope():
         "$ref": "#/components/schemas/ErrorEnvelope"
     }
     assert any(p["name"] == "Idempotency-Key" for p in send["parameters"])
+
+
+@pytest.mark.django_db
+def test_openapi_document_declares_the_sending_response_headers():
+    paths = APIClient().get("/v2/openapi.json").json()["paths"]
+
+    for kind in ("email", "sms", "letter"):
+        limited = paths[f"/v2/notifications/{kind}"]["post"]["responses"]["429"]
+        assert limited["headers"]["Retry-After"]["required"] is True
+        assert limited["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    for kind in ("email", "sms"):
+        created = paths[f"/v2/notifications/{kind}"]["post"]["responses"]["201"]
+        replayed = created["headers"]["Idempotent-Replayed"]["schema"]
+        assert replayed == {"type": "string", "enum": ["true"]}
+
+
+def _json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema (``nullable`` becomes a null
+    type), for jsonschema."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {name: _json_schema(value) for name, value in node.items()}
+    if node.pop("nullable", False):
+        node["type"] = [node["type"], "null"]
+    return node
+
+
+@pytest.mark.django_db
+def test_openapi_document_allows_lists_in_sanitised_content(live, service):
+    template = factories.email_template(
+        service=service, subject="Objet", body="((items)) ((name))"
+    )
+    body = {
+        "email_address": "usager@example.org",
+        "template_id": str(template.id),
+        "personalisation": {"items": ["a-b", "c", 3], "name": "x.y"},
+        "sanitise_content_for": ["items", "name"],
+    }
+
+    created = live.post("/v2/notifications/email", body).json()
+
+    document = APIClient().get("/v2/openapi.json").json()
+    send = document["paths"]["/v2/notifications/email"]["post"]
+    schema = send["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created["sanitised_content"]["items"] == {
+        "unsanitised": ["a-b", "c", 3],
+        "sanitised": ["a\\-b", "c", 3],
+    }
+    jsonschema.validate(created, _json_schema(schema))
 
 
 @pytest.mark.django_db

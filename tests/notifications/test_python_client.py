@@ -140,6 +140,18 @@ def test_client_reads_templates(client, setup):
     assert [t["type"] for t in sms_only["templates"]] == ["sms"]
 
 
+def test_client_template_versions_are_refused_as_notify_refuses_them(client, setup):
+    """get_all_template_versions calls Notify's admin API, which refuses a
+    service's key."""
+    with pytest.raises(HTTPError) as refused:
+        client.get_all_template_versions(str(setup["email"].id))
+
+    assert refused.value.status_code == 401
+    assert refused.value.message == {
+        "token": ["Unauthorized: not allowed to perform this action"]
+    }
+
+
 def test_client_previews_a_template(client, setup):
     preview = client.post_template_preview(
         str(setup["email"].id), {"name": "Camille", "reference": "A-12"}

@@ -5,8 +5,11 @@ import urllib.parse
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications import actions
 from notifications.models import Job, Notification
 from tests import factories
 
@@ -64,6 +67,46 @@ def test_get_notification_answers_every_key(live, email_template, service):
         "cost_in_pounds": 0.0,
         "cost_details": {},
     }
+
+
+def _send_from_the_back_office(service, template, user) -> str:
+    accepted = actions.notification_send_one_off(
+        service_id=service.id,
+        channel="email",
+        template_id=template.id,
+        recipient="usager@example.org",
+        personalisation={"name": "Camille", "reference": "A-12"},
+        created_by_id=user.id,
+    )
+    return str(accepted.id)
+
+
+def test_get_notification_names_who_sent_it_from_the_back_office(
+    live, email_template, service
+):
+    user = factories.user(full_name="Camille Agent")
+    sent = _send_from_the_back_office(service, email_template, user)
+
+    data = live.get(f"/v2/notifications/{sent}").json()
+
+    assert data["created_by_name"] == "Camille Agent"
+
+
+def test_list_notifications_names_back_office_senders_in_one_query(
+    live, email_template, service
+):
+    named = factories.user(full_name="Camille Agent")
+    unnamed = factories.user(email="sans.nom@example.gouv.fr")
+    for user in (named, unnamed, named):
+        _send_from_the_back_office(service, email_template, user)
+    _send(live, email_template)
+
+    with CaptureQueriesContext(connection) as queries:
+        data = live.get(LIST).json()
+
+    names = [n["created_by_name"] for n in data["notifications"]]
+    assert names == [None, "Camille Agent", "sans.nom@example.gouv.fr", "Camille Agent"]
+    assert len(queries) == 1
 
 
 def test_get_notification_shows_an_sms_with_its_cost(live, sms_template, settings):

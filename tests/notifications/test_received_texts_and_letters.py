@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from notifications.authentication import GENERAL_AUTH_ERROR
 from notifications.models import Notification, ReceivedTextMessage
 from tests import factories
 
@@ -169,6 +170,22 @@ def test_unknown_v2_url_is_answered_in_json(db):
     assert response.json()["result"] == "error"
 
 
+@pytest.mark.parametrize("kind", ["email", "sms", "letter"])
+def test_get_on_a_sending_path_is_an_invalid_notification_id(live, kind):
+    """Notify's router falls through to the notification by id."""
+    response = live.get(f"/v2/notifications/{kind}")
+
+    assert errors(response) == [
+        ("ValidationError", "notification_id is not a valid UUID")
+    ]
+
+
+def test_get_on_a_sending_path_authenticates_first(db):
+    response = APIClient().get("/v2/notifications/email")
+
+    assert response.status_code == 401
+
+
 def test_wrong_method_is_refused_before_authentication(db):
     response = APIClient().delete("/v2/notifications/email")
 
@@ -177,3 +194,46 @@ def test_wrong_method_is_refused_before_authentication(db):
         "result": "error",
         "message": "The method is not allowed for the requested URL.",
     }
+
+
+def _template_versions(service_id=None, **headers):
+    path = f"/service/{service_id or uuid.uuid4()}/template/{uuid.uuid4()}/versions"
+    return APIClient().get(path, **headers)
+
+
+def test_template_versions_refuse_a_services_token(live):
+    response = _template_versions(
+        live.service_id, HTTP_AUTHORIZATION=live.authorization()
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "result": "error",
+        "message": {"token": ["Unauthorized: not allowed to perform this action"]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status", "message"),
+    [
+        ("", 401, "Unauthorized: authentication token must be provided"),
+        ("Basic abc", 401, "Unauthorized: authentication bearer scheme must be used"),
+        ("Bearer not-a-jwt", 403, GENERAL_AUTH_ERROR),
+    ],
+)
+def test_template_versions_check_the_header_in_notifys_order(
+    db, authorization, status, message
+):
+    response = _template_versions(HTTP_AUTHORIZATION=authorization)
+
+    assert response.status_code == status
+    assert response.json() == {"result": "error", "message": {"token": [message]}}
+
+
+def test_template_versions_refuse_other_methods(db):
+    path = f"/service/{uuid.uuid4()}/template/{uuid.uuid4()}/versions"
+
+    response = APIClient().post(path)
+
+    assert response.status_code == 405
+    assert response.json()["result"] == "error"

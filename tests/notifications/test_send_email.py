@@ -200,6 +200,15 @@ def test_send_email_refuses_a_bad_field(live, email_template, extra, message):
     assert errors(response) == [("ValidationError", message)]
 
 
+@pytest.mark.parametrize("keys", [[1, None, {"a": "b"}, ["name"]], [], None])
+def test_send_email_takes_any_items_in_sanitise_content_for(live, email_template, keys):
+    """Notify's schema checks only that it is an array (or null)."""
+    response = live.post(PATH, email_body(email_template, sanitise_content_for=keys))
+
+    assert response.status_code == 201
+    assert response.json()["sanitised_content"] == {}
+
+
 def test_send_email_refuses_scheduled_for_beyond_a_day(live, email_template):
     later = (timezone.now() + dt.timedelta(days=2)).isoformat()
 
@@ -208,6 +217,66 @@ def test_send_email_refuses_scheduled_for_beyond_a_day(live, email_template):
     assert errors(response) == [
         ("ValidationError", "scheduled_for datetime can only be 24 hours in the future")
     ]
+
+
+UTC_Z = "%Y-%m-%dT%H:%M:%SZ"
+NO_OFFSET = "%Y-%m-%dT%H:%M:%S"
+PARIS_SUMMER = dt.timezone(dt.timedelta(hours=2))
+
+
+def _from_now(minutes: int, written: str | dt.timezone) -> str:
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
+    if isinstance(written, str):
+        return moment.strftime(written)
+    return moment.astimezone(written).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written", "message"),
+    [
+        # No grace: a minute ago is in the past, as in Notify.
+        (-1, UTC_Z, "can not be in the past"),
+        # A time without an offset is UTC (it used to be read as Paris time).
+        (24 * 60 + 30, NO_OFFSET, "can only be 24 hours in the future"),
+        (-30, NO_OFFSET, "can not be in the past"),
+        (-30, PARIS_SUMMER, "can not be in the past"),
+    ],
+)
+def test_send_email_checks_scheduled_for_as_notify_does(
+    live, email_template, minutes, written, message
+):
+    scheduled_for = _from_now(minutes, written)
+
+    response = live.post(PATH, email_body(email_template, scheduled_for=scheduled_for))
+
+    assert errors(response) == [
+        ("ValidationError", f"scheduled_for datetime {message}")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "written"),
+    [
+        (30, NO_OFFSET),
+        (23 * 60, UTC_Z),
+        # An offset is honoured: 23 hours from now, written in Paris time.
+        (23 * 60, PARIS_SUMMER),
+    ],
+)
+def test_send_email_accepts_scheduled_for_within_the_next_day(
+    live, email_template, minutes, written
+):
+    scheduled_for = _from_now(minutes, written)
+
+    response = live.post(PATH, email_body(email_template, scheduled_for=scheduled_for))
+
+    assert response.status_code == 201
+
+
+def test_send_email_accepts_a_null_scheduled_for(live, email_template):
+    response = live.post(PATH, email_body(email_template, scheduled_for=None))
+
+    assert response.status_code == 201
 
 
 def test_send_email_accepts_and_ignores_scheduled_for(live, email_template):
@@ -251,6 +320,65 @@ def test_send_email_sanitises_the_named_personalisation(live, service):
     assert "\\[" in sanitised
     assert data["content"]["body"] == f"Hi {sanitised}"
     assert Notification.objects.get().personalisation["name"] == sanitised
+
+
+EVIL = "Amala, please [click this evil link](https://evil.link)"
+EVIL_ESCAPED = "Amala, please \\[click this evil link\\]\\(\\)"
+EVIL_SHOWN = "Amala, please [click this evil link]()"
+
+
+def _sanitised_send(caller, service, django_capture_on_commit_callbacks):
+    template = factories.email_template(
+        service=service, subject="Objet ((name))", body="Bonjour ((name)) ((other))"
+    )
+    body = email_body(
+        template,
+        personalisation={"name": EVIL, "other": "a-b"},
+        sanitise_content_for=["NAME", "other"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = caller.post(PATH, body)
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_send_email_delivers_sanitised_values_unescaped_and_inert(
+    live, service, django_capture_on_commit_callbacks
+):
+    from providers import fake
+
+    data = _sanitised_send(live, service, django_capture_on_commit_callbacks)
+
+    [entry] = fake.outbox.for_notification(uuid.UUID(data["id"]))
+    email = entry.message
+    assert "\\" not in email.html_body + email.text_body + email.subject
+    assert email.text_body == f"Bonjour {EVIL_SHOWN} a-b"
+    assert email.subject == f"Objet {EVIL_SHOWN}"
+    # Shown as text: no link, and the brackets are the visible characters.
+    assert "evil.link" not in email.html_body
+    assert "<a" not in email.html_body.split("Bonjour", 1)[1].split("</p>", 1)[0]
+    assert "[click this evil link]()" in email.html_body
+    notification = Notification.objects.get(id=data["id"])
+    assert notification.sanitised_keys == ["name", "other"]
+    assert notification.personalisation["name"] == EVIL_ESCAPED
+
+
+def test_send_email_answers_the_same_subject_and_body_as_get_when_sanitised(
+    live, service, django_capture_on_commit_callbacks
+):
+    created = _sanitised_send(live, service, django_capture_on_commit_callbacks)
+
+    read = live.get(f"/v2/notifications/{created['id']}").json()
+
+    # Notify sanitises before rendering: both show the escaped values.
+    assert created["content"]["subject"] == f"Objet {EVIL_ESCAPED}"
+    assert created["content"]["body"] == f"Bonjour {EVIL_ESCAPED} a\\-b"
+    assert read["subject"] == created["content"]["subject"]
+    assert read["body"] == created["content"]["body"]
+    assert created["sanitised_content"] == {
+        "name": {"unsanitised": EVIL, "sanitised": EVIL_ESCAPED},
+        "other": {"unsanitised": "a-b", "sanitised": "a\\-b"},
+    }
 
 
 def test_send_email_refuses_when_the_service_may_not_send_emails(
@@ -455,22 +583,81 @@ def test_send_email_to_a_simulated_address_is_answered_but_never_stored(
     assert live.get(f"/v2/notifications/{response.json()['id']}").status_code == 404
 
 
-def test_send_email_refuses_a_file_to_download(live, email_template, service):
-    personalisation = {
-        "name": {
-            "file": "aGVsbG8=",
-            "filename": None,
-            "confirm_email_before_download": None,
-            "retention_period": None,
-        },
-        "reference": "x",
-    }
+FILE_PERSONALISATION = {
+    "name": {
+        "file": "aGVsbG8=",
+        "filename": None,
+        "confirm_email_before_download": None,
+        "retention_period": None,
+    },
+    "reference": "x",
+}
+
+
+def test_send_email_refuses_a_file_to_download(live, email_template, service, settings):
+    settings.BACKOFFICE_BASE_URL = "https://notifications.example.gouv.fr/"
 
     response = live.post(
-        PATH, email_body(email_template, personalisation=personalisation)
+        PATH, email_body(email_template, personalisation=FILE_PERSONALISATION)
     )
 
-    assert response.status_code == 400
+    settings_page = f"https://notifications.example.gouv.fr/services/{service.id}/"
+    assert errors(response) == [
+        (
+            "BadRequestError",
+            "Send files by email has not been set up - add contact details for "
+            f"your service at {settings_page}parametres/",
+        )
+    ]
+    assert not Notification.objects.exists()
+
+
+def test_send_email_file_refusal_links_to_a_real_back_office_page(
+    live, email_template, service, client, django_user_model
+):
+    response = live.post(
+        PATH, email_body(email_template, personalisation=FILE_PERSONALISATION)
+    )
+
+    path = errors(response)[0][1].rsplit(" at ", 1)[1]
+    assert path == f"/services/{service.id}/parametres/"
+    # The page exists (its guard sends a signed-out visitor to sign in).
+    page = client.get(path)
+    assert page.status_code == 302
+    assert "/connexion/" in page["Location"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"email_reply_to_id": "9d9ff1c7-5a0c-4b2b-8d5e-0c6f7a0b1f11"},
+            "email_reply_to_id 9d9ff1c7-5a0c-4b2b-8d5e-0c6f7a0b1f11 does not exist",
+        ),
+        ({"email_address": OUTSIDER_EMAIL}, "Can’t send to this recipient using"),
+    ],
+)
+def test_send_email_checks_files_after_the_reply_to_and_the_recipient(
+    team, email_template, team_member, extra, message
+):
+    body = email_body(
+        email_template,
+        email_address=TEAM_EMAIL,
+        personalisation=FILE_PERSONALISATION,
+    )
+    body.update(extra)
+
+    response = team.post(PATH, body)
+
+    assert errors(response)[0][1].startswith(message)
+
+
+def test_send_email_checks_files_before_the_length(live, service):
+    template = factories.email_template(service=service, body="((name)) ((big))")
+    personalisation = {**FILE_PERSONALISATION, "big": "a" * 2_000_001}
+
+    response = live.post(PATH, email_body(template, personalisation=personalisation))
+
     assert errors(response)[0][1].startswith("Send files by email has not been set up")
 
 

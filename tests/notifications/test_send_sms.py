@@ -253,3 +253,30 @@ def test_send_sms_to_a_simulated_number_is_never_stored(live, sms_template, serv
 
     assert response.status_code == 201
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "number", ["+447700900000", "+44 7700 900111", "+447700900222"]
+)
+@pytest.mark.parametrize("caller", ["live", "tester"])
+def test_send_sms_to_notifys_smoke_test_numbers_needs_no_international_permission(
+    request, sms_template, service, number, caller, django_capture_on_commit_callbacks
+):
+    assert not service.can_send_international_sms
+    sender = request.getfixturevalue(caller)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = sender.post(PATH, sms_body(sms_template, phone_number=number))
+
+    assert response.status_code == 201
+    assert not Notification.objects.exists()
+    assert callbacks == []
+
+
+def test_send_sms_smoke_test_numbers_still_pass_the_team_check(
+    team, sms_template, team_member
+):
+    """Notify's code checks the team before spotting a smoke-test number."""
+    response = team.post(PATH, sms_body(sms_template, phone_number="+447700900000"))
+
+    assert errors(response)[0][1].startswith("Can’t send to this recipient using")

@@ -406,6 +406,36 @@ def test_sanitising_breaks_up_bare_domains_and_escapes_markdown():
     assert rendered.subject == "Objet"
 
 
+def test_sanitised_subject_for_the_api_keeps_the_escapes():
+    rendered = render(
+        "((name))",
+        subject="Objet ((name))",
+        personalisation={"name": "a-b"},
+        sanitise_content_for=["name"],
+    )
+
+    assert rendered.api_subject == "Objet a\\-b"
+    assert rendered.subject == "Objet a-b"
+
+
+def test_stored_sanitised_values_are_shown_unescaped():
+    stored = {"name": "\\[lien\\]\\(\\) a\\-b", "raw": "c\\-d"}
+
+    rendered = render(
+        "((name)) ((raw))",
+        subject="((name))",
+        personalisation=stored,
+        sanitised_keys=["name"],
+    )
+
+    assert rendered.body == "\\[lien\\]\\(\\) a\\-b c\\-d"
+    assert rendered.api_subject == "\\[lien\\]\\(\\) a\\-b"
+    assert rendered.subject == "[lien]() a-b"
+    assert rendered.text == "[lien]() a-b c\\-d"
+    assert parse(rendered.html_body).text == "[lien]() a-b c\\-d"
+    assert "<a" not in rendered.html_body
+
+
 def test_sanitising_reports_only_changed_keys_and_handles_lists():
     rendered = render(
         "((a))((b))",
