@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0004_delivery_attempts_and_backoff"),
+        ("notifications", "0006_idempotency_key_scoped_per_key_type"),
         ("services", "0002_backoffice_security"),
         ("templates_app", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
