@@ -23,4 +23,5 @@ class PublicPageView(TemplateView):
         context["publisher"] = settings.PLATFORM_PUBLISHER
         context["host_provider"] = settings.PLATFORM_HOST_PROVIDER
         context["contact_email"] = settings.PLATFORM_CONTACT_EMAIL
+        context["audit_retention_days"] = settings.AUDIT_RETENTION_DAYS
         return context

@@ -161,3 +161,19 @@ def _detail_text(value) -> str:
             f"{key} : {_detail_text(item)}" for key, item in sorted(value.items())
         )
     return str(value)
+
+
+def audit_events_prune(*, before, batch_size: int = 5000) -> int:
+    """Delete the audit events older than ``before`` (the trail is kept
+    ``AUDIT_RETENTION_DAYS``, a year by default, as ANSSI advises for
+    security logs), ``batch_size`` at a time; return how many went."""
+    deleted = 0
+    while True:
+        ids = list(
+            AuditEvent.objects.filter(created_at__lt=before).values_list(
+                "id", flat=True
+            )[:batch_size]
+        )
+        if not ids:
+            return deleted
+        deleted += AuditEvent.objects.filter(id__in=ids).delete()[0]

@@ -171,6 +171,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ne-pas-repondre@localhos
 RETENTION_ERASE_INTERVAL_SECONDS = env.int(
     "RETENTION_ERASE_INTERVAL_SECONDS", default=3600
 )
+# The security audit trail: a year, as ANSSI advises for such logs.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 
 from .api import *  # noqa: E402, F403
 from .backoffice import *  # noqa: E402, F403

@@ -7,7 +7,8 @@ one-click unsubscribe URL are blanked, the error texts of its delivery
 attempts (a provider may quote the address) too, and ``redacted_at`` is
 set; the API then answers 404 for it, as Notify does once a notification
 has left its retention. Received text messages past the service's SMS
-retention are deleted, as Notify deletes them.
+retention are deleted, as Notify deletes them, and the security audit
+trail after ``AUDIT_RETENTION_DAYS``.
 
 Only notifications in a final status are erased: one still on its way
 keeps what it needs to be sent, and the 72-hour time-out makes every
@@ -18,10 +19,12 @@ import dataclasses
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from deliveries import actions as delivery_actions
+from services import audit
 
 from .. import selectors
 from ..models import Notification
@@ -35,6 +38,7 @@ BATCH_SIZE = 2000
 class RetentionReport:
     notifications_redacted: int = 0
     received_texts_deleted: int = 0
+    audit_events_deleted: int = 0
     # False when the run stopped at its batch limit with work left: the
     # next run goes on.
     complete: bool = True
@@ -66,11 +70,15 @@ def personal_data_erase_expired(
         if channel == "sms":
             texts = selectors.received_texts_past_retention(days=days, cutoff=cutoff)
             report.received_texts_deleted += texts.delete()[0]
+    audit_cutoff = now - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    report.audit_events_deleted = audit.audit_events_prune(before=audit_cutoff)
 
     logger.info(
-        "Retention: %s notifications redacted, %s received texts deleted",
+        "Retention: %s notifications redacted, %s received texts and %s audit "
+        "events deleted",
         report.notifications_redacted,
         report.received_texts_deleted,
+        report.audit_events_deleted,
         extra=dataclasses.asdict(report),
     )
     return report

@@ -172,8 +172,26 @@ def test_the_beat_task_reports_what_it_did(service):
     assert result == {
         "notifications_redacted": 1,
         "received_texts_deleted": 0,
+        "audit_events_deleted": 0,
         "complete": True,
     }
+
+
+def test_the_audit_trail_is_kept_a_year_by_default(service, settings):
+    from services.audit import audit_record
+    from services.models import AuditAction, AuditEvent
+
+    old, recent = (
+        audit_record(action=AuditAction.SETTINGS_CHANGED, service=service)
+        for _ in range(2)
+    )
+    AuditEvent.objects.filter(id=old.id).update(created_at=_days_ago(366))
+    AuditEvent.objects.filter(id=recent.id).update(created_at=_days_ago(364))
+
+    report = _erase()
+
+    assert report.audit_events_deleted == 1
+    assert list(AuditEvent.objects.values_list("id", flat=True)) == [recent.id]
 
 
 def test_the_command_counts_in_a_dry_run_then_erases(service):
