@@ -442,6 +442,12 @@ def test_receipt_precedence(channel, current, reported, expected):
         ("give-up", S.CREATED, S.TECHNICAL_FAILURE),
         ("give-up", S.SENDING, S.TECHNICAL_FAILURE),
         ("give-up", S.PENDING, None),
+        # An acceptance recorded after the sweep handed the attempt back
+        # takes the notification before the resend does, and only then.
+        ("accepted-late", S.CREATED, S.SENDING),
+        ("accepted-late", S.SENDING, None),
+        ("accepted-late", S.TECHNICAL_FAILURE, None),
+        ("accepted-late", S.DELIVERED, None),
     ],
 )
 def test_pipeline_events(event, current, expected):
