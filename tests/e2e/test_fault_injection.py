@@ -400,3 +400,36 @@ def test_receipts_duplicated_reordered_and_early_settle_by_precedence(
     assert DeliveryReceipt.objects.count() == len(ids) + len(late)
     assert figures["handed_over_once"] == len(ids)
     assert figures["counts"]["receipts_orphaned"] == 0
+
+
+# 6. A worker's database statement hangs (a lock held elsewhere).
+
+
+def test_worker_statement_stuck_on_a_lock_is_cancelled_and_retried(
+    fakes, templates, start_worker
+):
+    from django.db import transaction
+
+    from deliveries import tasks
+    from tests.deliveries.conftest import make_notification
+
+    worker = start_worker(
+        concurrency=2, **worker_env(WORKER_STATEMENT_TIMEOUT_SECONDS=0.5)
+    )
+    template = templates["sms"]
+    notification = make_notification(service=template.service, template=template)
+
+    # Another session holds the row: the worker's claim (an UPDATE) waits
+    # on the lock until its statement time-out cancels it.
+    with transaction.atomic():
+        Notification.objects.select_for_update().get(id=notification.id)
+        tasks.publish_deliveries(notification_ids=[notification.id], channel="sms")
+        wait_until(lambda: "statement timeout" in worker.log_text(), timeout=30)
+        assert Notification.objects.get(id=notification.id).status == "created"
+    settle([notification.id])
+
+    # The task tried again once the lock was gone, and sent it once.
+    figures = ledger("worker-statement-stuck-on-a-lock", [notification.id])
+    assert_invariants(figures, [notification.id])
+    assert figures["statuses"] == {"delivered": 1}
+    assert figures["handed_over_once"] == 1
