@@ -22,13 +22,13 @@ logger = logging.getLogger(__name__)
 
 QUEUE_FOR_CHANNEL = {"email": "send-email", "sms": "send-sms"}
 
-# When the broker last failed a publish in this process, publishes that
-# have a safety net (retry countdowns: the relay; receipt retries: the
-# receipt sweep) are skipped until this time (``time.monotonic()``). A
-# Redis that hangs, rather than refuses, costs each publish its socket
-# time-outs and retries (about 6 s), and a worker records a batch's failed
-# results one after the other: without the pause, a batch of 100 failures
-# would wait ten minutes on the broker.
+# After the broker fails a publish, this process skips, until this time
+# (``time.monotonic()``), the publishes that have a safety net (retry
+# countdowns: the relay; receipt retries: the receipt sweep). A Redis that
+# hangs, rather than refuses, costs each publish its socket time-outs and
+# retries (about 6 s), and a worker records a batch's failed results one
+# after the other: without the pause, a batch of 100 failures would wait
+# ten minutes on the broker.
 _paused_until = 0.0
 
 
