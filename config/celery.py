@@ -15,6 +15,7 @@ import os
 from functools import cache
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -29,6 +30,17 @@ def _set_beat_schedule(sender, **kwargs) -> None:
     from django.conf import settings
 
     sender.conf.beat_schedule = beat_schedule(settings)
+
+
+@worker_init.connect
+@worker_process_init.connect
+def _bound_database_statements(**kwargs) -> None:
+    """Workers' database statements have a time-out (see config.database);
+    ``worker_init`` covers the threads pool, ``worker_process_init`` each
+    prefork child."""
+    from config import database
+
+    database.bound_worker_statements()
 
 
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -12,6 +12,9 @@ class AttemptOutcome(models.TextChoices):
     TEMPORARY_ERROR = "temporary-error", "Erreur temporaire"
     PERMANENT_ERROR = "permanent-error", "Refus définitif"
     UNKNOWN = "unknown", "Issue inconnue"
+    # Accepted, but the answer was recorded after the reconciliation sweep
+    # had closed the attempt as unknown: the provider had the message.
+    ACCEPTED_LATE = "accepted-late", "Accepté après réconciliation"
 
 
 class ReceiptOutcome(models.TextChoices):
@@ -107,6 +110,13 @@ class DeliveryReceipt(models.Model):
                 fields=["processed_at"],
                 name="receipt_processed",
                 condition=models.Q(processed_at__isnull=False),
+            ),
+            # A late acceptance finds the receipts set aside for its
+            # provider reference, to apply them after all.
+            models.Index(
+                fields=["provider", "provider_reference"],
+                name="receipt_orphan_reference",
+                condition=models.Q(outcome="orphan"),
             ),
         ]
 

@@ -18,6 +18,12 @@ The life of a notification, as events:
 - ``ACCEPTED``: the provider took it. The status stays ``sending`` unless
   the provider reported a status synchronously (``sent``: an international
   SMS, for which no receipt follows).
+- ``ACCEPTED_LATE``: the acceptance of an attempt that the reconciliation
+  sweep had already closed as unknown (the worker lost the database for
+  longer than the stale delay) and handed back: ``created → sending`` (or
+  the synchronous final status), which takes the notification before a
+  resend claims it, so the first send is not repeated. From any other
+  status it changes nothing (the resend left, or a receipt got there).
 - ``REJECTED``: the provider refused it for good: ``permanent-failure``
   (bad recipient) or ``technical-failure`` (our request was bad).
 - ``RECEIPT``: a provider's delivery receipt (see the precedence below).
@@ -71,6 +77,7 @@ class Event(enum.StrEnum):
     CLAIM = "claim"
     RETRY = "retry"
     ACCEPTED = "accepted"
+    ACCEPTED_LATE = "accepted-late"
     REJECTED = "rejected"
     RECEIPT = "receipt"
     TIMEOUT = "timeout"
@@ -162,6 +169,10 @@ def next_status(
     if event == Event.ACCEPTED:
         accepted_with_final = reported in FINAL_STATUSES
         return reported if current == S.SENDING and accepted_with_final else None
+    if event == Event.ACCEPTED_LATE:
+        if current != S.CREATED:
+            return None
+        return reported if reported in FINAL_STATUSES else S.SENDING
     if event == Event.REJECTED:
         allowed = current == S.SENDING and reported in REJECTION_STATUSES
         return reported if allowed else None

@@ -14,6 +14,7 @@ from . import registry
 
 def register() -> None:
     checks.register(check_fake_providers, "providers")
+    checks.register(check_email_backends, "providers")
     checks.register(check_provider_credentials, "providers")
     checks.register(check_email_webhook_secret, "providers")
 
@@ -42,6 +43,33 @@ def check_fake_providers(app_configs=None, **kwargs) -> list[checks.CheckMessage
         for channel, path in _configured_paths()
         if registry.is_fake(path)
     ]
+
+
+def check_email_backends(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Refuse, when ``DEBUG`` is off, an email adapter whose backend keeps or
+    prints messages (locmem, console, …) instead of sending them: the
+    default ``EMAIL_BACKEND`` is Django's in-memory one, which
+    ``AnymailEmailProvider`` falls back to. Same exception as the fakes."""
+    if registry.fakes_allowed():
+        return []
+    messages = []
+    for item in settings.NOTIFICATION_PROVIDERS.get("email", []):
+        path = registry.entry_path(item)
+        options = item.get("options", {}) if isinstance(item, dict) else {}
+        backend = registry.non_delivering_backend(path, options)
+        if backend is None:
+            continue
+        messages.append(
+            checks.Error(
+                f"The email provider {path} sends through {backend}, which "
+                "delivers nothing: every email would be lost.",
+                hint="Set EMAIL_BACKEND to an anymail ESP backend (for example "
+                "anymail.backends.brevo.EmailBackend), or use an adapter that "
+                "pins one (providers.email.BrevoEmailProvider, …).",
+                id="providers.E005",
+            )
+        )
+    return messages
 
 
 def check_provider_credentials(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -12,6 +12,7 @@ Receipts come through anymail's tracking webhooks
 ``ReceiptEvent``s (see ``receipt_for_tracking_event``).
 """
 
+import functools
 import logging
 import threading
 from typing import ClassVar
@@ -49,6 +50,33 @@ def email_provider_name(esp_name: str) -> str:
     return f"{slugify(esp_name)}-email"
 
 
+# Backends that keep, print or drop messages instead of handing them to a
+# mail server: fine in development, a silent loss anywhere else. Their
+# subclasses count too (anymail's console backend is one of anymail's
+# test backend and of Django's console backend).
+NON_DELIVERING_BACKENDS = (
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "anymail.backends.test.EmailBackend",
+)
+
+
+@functools.cache
+def backend_delivers(backend_path: str) -> bool:
+    """Whether the email backend at ``backend_path`` hands messages to a
+    mail server (an ESP's API or SMTP), rather than keeping, printing or
+    dropping them. An unimportable path counts as delivering: sending
+    through it fails loudly."""
+    try:
+        backend = import_string(backend_path)
+    except ImportError:
+        return True
+    kept = tuple(import_string(path) for path in NON_DELIVERING_BACKENDS)
+    return not (isinstance(backend, type) and issubclass(backend, kept))
+
+
 def _esp_name(backend_path: str) -> str:
     backend = import_string(backend_path)
     esp_name = getattr(backend, "esp_name", None)
@@ -72,6 +100,17 @@ class AnymailEmailProvider(EmailProvider):
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def backend(self) -> str:
+        """The dotted path of the email backend this provider sends through."""
+        return self._backend_path
+
+    @property
+    def delivers(self) -> bool:
+        """False for a backend that keeps or prints messages (locmem,
+        console, …): refused outside development, as the fakes are."""
+        return backend_delivers(self._backend_path)
 
     def send_email(self, email: OutgoingEmail) -> SendResult:
         message = self._message(email)

@@ -25,11 +25,17 @@ from .base import ProviderPermanentError, ProviderTemporaryError
 
 logger = logging.getLogger(__name__)
 
-POOL_SIZE = 20
-
 _lock = threading.Lock()
 _session: requests.Session | None = None
 _session_pid: int | None = None
+
+
+def pool_size() -> int:
+    """Connections kept open per gateway: one for each provider call the
+    process may have in flight (``DELIVERY_SEND_THREADS``), so that no call
+    opens, and then drops, a connection of its own (urllib3 discards what
+    does not fit in the pool)."""
+    return max(1, int(getattr(settings, "DELIVERY_SEND_THREADS", 20)))
 
 
 def session() -> requests.Session:
@@ -42,7 +48,7 @@ def session() -> requests.Session:
             if _session is None or _session_pid != pid:
                 new_session = requests.Session()
                 adapter = HTTPAdapter(
-                    pool_connections=8, pool_maxsize=POOL_SIZE, max_retries=0
+                    pool_connections=8, pool_maxsize=pool_size(), max_retries=0
                 )
                 new_session.mount("https://", adapter)
                 new_session.mount("http://", adapter)

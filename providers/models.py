@@ -77,10 +77,26 @@ class ProviderSetting(models.Model):
         except registry.AdapterError as error:
             raise ValidationError({"path": str(error)}) from error
 
-        if not registry.fakes_allowed() and registry.is_fake(self.path):
-            raise ValidationError(
-                {"path": "Les faux fournisseurs sont interdits en production."}
-            )
+        if not registry.fakes_allowed():
+            self._refuse_non_delivering()
         duplicate = ProviderSetting.objects.filter(name=self.name).exclude(pk=self.pk)
         if duplicate.exists():
             raise ValidationError({"path": "Ce fournisseur est déjà configuré."})
+
+    def _refuse_non_delivering(self) -> None:
+        from . import registry
+
+        if registry.is_fake(self.path):
+            raise ValidationError(
+                {"path": "Les faux fournisseurs sont interdits en production."}
+            )
+        backend = registry.non_delivering_backend(self.path, self.options)
+        if backend is not None:
+            # Named in the options, or EMAIL_BACKEND when none is given.
+            field = "options" if "backend" in self.options else "path"
+            raise ValidationError(
+                {
+                    field: f"Le serveur d’envoi {backend} ne distribue aucun "
+                    "message : il est interdit en production."
+                }
+            )

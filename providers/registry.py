@@ -130,6 +130,26 @@ def is_fake(path: str) -> bool:
     return path.startswith("providers.fake.")
 
 
+def non_delivering_backend(path: str, options: dict | None = None) -> str | None:
+    """The email backend the adapter at ``path`` would send through, when
+    that backend keeps or prints messages instead of sending them (locmem,
+    console, file, dummy, anymail's test backend); ``None`` otherwise.
+    Refused like the fakes: ``AnymailEmailProvider`` falls back to
+    ``EMAIL_BACKEND``, whose default is Django's in-memory backend."""
+    return _non_delivering_backend(path, _options_json(options))
+
+
+def _non_delivering_backend(path: str, options_json: str) -> str | None:
+    try:
+        adapter = _instance(path, options_json)
+    except (TypeError, ImportError, ImproperlyConfigured):
+        # Not buildable: reported by the checks and the admin form.
+        return None
+    if getattr(adapter, "delivers", True):
+        return None
+    return getattr(adapter, "backend", path)
+
+
 def fakes_allowed() -> bool:
     return bool(settings.DEBUG or getattr(settings, "ALLOW_FAKE_PROVIDERS", False))
 
@@ -230,9 +250,28 @@ def _usable_entries(channel: str) -> list[ProviderEntry]:
                 extra={"channel": channel},
             )
         entries = [entry for entry in entries if not is_fake(entry.path)]
+        entries = _without_non_delivering(entries, channel)
     if not entries:
         raise ImproperlyConfigured(f"No active provider for the {channel} channel")
     return entries
+
+
+def _without_non_delivering(
+    entries: list[ProviderEntry], channel: str
+) -> list[ProviderEntry]:
+    kept = []
+    for entry in entries:
+        backend = _non_delivering_backend(entry.path, entry.options_json)
+        if backend is None:
+            kept.append(entry)
+            continue
+        logger.error(
+            "Provider %s sends through %s, which delivers nothing; skipped",
+            entry.name,
+            backend,
+            extra={"channel": channel, "provider": entry.name},
+        )
+    return kept
 
 
 def get_providers(channel: str) -> list[EmailProvider | SmsProvider]:

@@ -76,12 +76,15 @@ def _clean_shared_state(settings):
     """Each test starts with an empty fake outbox and an empty cache."""
     from django.core.cache import cache
 
+    from deliveries import tasks
     from notifications import authentication
     from notifications import cache as api_cache
     from notifications import redis_client as api_redis
     from providers import fake
 
     fake.outbox.clear()
+    # A broker failure in one test must not pause publishing in the next.
+    tasks._paused_until = 0.0
     cache.clear()
     api_cache.clear_local()
     api_redis.reset()

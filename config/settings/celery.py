@@ -32,11 +32,18 @@ CELERY_TIMEZONE = "Europe/Paris"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Time limits are enforced by the prefork pool only; with the threads pool
-# (our default, see the README) every provider call carries its own
-# time-out and the reconciliation sweep catches what still hangs.
+# Time limits are enforced by the prefork pool only. With the threads pool
+# (our default, see the README) every provider call carries its own HTTP
+# time-out, every database statement of a worker the one below, and the
+# reconciliation sweep catches what still hangs.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
+# PostgreSQL's statement_timeout on the workers' connections (not the web
+# processes'): a statement still running after this long is cancelled and
+# the task handles it as a lost database (config/database.py). 0: none.
+WORKER_STATEMENT_TIMEOUT_SECONDS = env.float(
+    "WORKER_STATEMENT_TIMEOUT_SECONDS", default=30
+)
 # Losing the broker connection must not cancel sends in flight: cancelling
 # one mid-call would turn a clean outcome into an ambiguous one, and the
 # message that comes back is harmless (the claim makes it a no-op).

@@ -80,6 +80,12 @@ DELIVERY_RECEIPT_RETENTION_DAYS = env.int("DELIVERY_RECEIPT_RETENTION_DAYS", def
 # in the worker this many times before handing the answer to a task.
 DELIVERY_RECORD_RETRIES = env.int("DELIVERY_RECORD_RETRIES", default=4)
 
+# After a publish to the broker fails, a process leaves the publishes that
+# have a safety net (retry countdowns: the relay; receipt retries: the
+# receipt sweep) to it for this long, so a hung Redis costs one publish's
+# time-outs (about 6 s) rather than one per failed send of a batch.
+DELIVERY_PUBLISH_PAUSE_SECONDS = env.float("DELIVERY_PUBLISH_PAUSE_SECONDS", default=10)
+
 # Batching (see deliveries/publisher.py): ids queued after commit leave as
 # one Celery message per queue when DELIVERY_BATCH_SIZE are waiting or the
 # oldest has waited DELIVERY_PUBLISH_INTERVAL_MS; a worker hands a batch's

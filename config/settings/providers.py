@@ -71,6 +71,9 @@ SMS_PROVIDER_TIMEOUT_SECONDS = env.float("SMS_PROVIDER_TIMEOUT_SECONDS", default
 # Email goes through django-anymail. ``AnymailEmailProvider`` uses
 # EMAIL_BACKEND (for example "anymail.backends.brevo.EmailBackend"); the
 # per-ESP adapters (providers.email.BrevoEmailProvider, …) pin their own.
+# The default keeps messages in memory (development): with DEBUG off, a
+# system check, the admin form and the registry refuse it, and any other
+# backend that delivers nothing (console, file, dummy, anymail's test).
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
 )

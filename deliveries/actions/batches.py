@@ -233,6 +233,11 @@ def _record_all(results: list[AttemptResult]) -> None:
             for result in accepted:
                 if result.attempt_id in recorded:
                     _after_acceptance(result)
+                else:
+                    # Closed already: recorded twice, or closed by the
+                    # reconciliation sweep (a late acceptance, which the
+                    # per-notification recording keeps).
+                    _record(result)
     for result in results:
         if result.outcome != AttemptOutcome.ACCEPTED:
             _record(result)
@@ -240,8 +245,9 @@ def _record_all(results: list[AttemptResult]) -> None:
 
 def _record_acceptances(accepted: list[AttemptResult]) -> set[int]:
     """Close the attempts still ``in-progress`` as accepted and note the
-    hand-over on their notifications; return the attempts closed (one
-    already closed, by the sweep or an earlier recording, is left alone)."""
+    hand-over on their notifications; return the attempts closed. One
+    already closed (by an earlier recording, or by the reconciliation
+    sweep) is left to the caller."""
     attempts = DeliveryAttempt._meta.db_table
     notifications = Notification._meta.db_table
     # Our table names only; values are parameters.

@@ -273,3 +273,39 @@ def receipt_set_aside(*, receipt_id: uuid.UUID) -> None:
         receipt.attempts,
         extra={"receipt_id": str(receipt_id), "provider": receipt.provider},
     )
+
+
+def receipts_release_for_reference(*, provider: str, provider_reference: str) -> int:
+    """Apply again, after commit, the receipts set aside for
+    ``provider_reference`` (no notification matched them in time): the
+    reference has just become known, from an acceptance recorded late.
+    Return how many."""
+    if not provider_reference:
+        return 0
+    set_aside = list(
+        DeliveryReceipt.objects.filter(
+            provider=provider,
+            provider_reference=provider_reference,
+            outcome=ReceiptOutcome.ORPHAN,
+        ).values_list("id", flat=True)
+    )
+    if not set_aside:
+        return 0
+    DeliveryReceipt.objects.filter(id__in=set_aside).update(
+        processed_at=None, outcome="", attempts=0
+    )
+    transaction.on_commit(lambda: _queue_receipts(set_aside))
+    logger.info(
+        "%s receipts set aside from %s apply again",
+        len(set_aside),
+        provider,
+        extra={"provider": provider, "count": len(set_aside)},
+    )
+    return len(set_aside)
+
+
+def _queue_receipts(receipt_ids: list) -> None:
+    from deliveries import tasks
+
+    for receipt_id in receipt_ids:
+        tasks.queue_receipt(receipt_id=receipt_id)

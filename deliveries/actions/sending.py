@@ -15,7 +15,9 @@ An attempt left ``in-progress`` means the worker died (or lost the database
 for good) between 1 and 3: the provider may or may not have the message.
 The reconciliation sweep (``attempts_reconcile_stale``) marks such
 notifications ``needs_reconciliation`` and sends them again: see
-``deliveries.actions.sweeps`` for why.
+``deliveries.actions.sweeps`` for why. When the answer turns up after all
+(the worker was only cut from the database), it is recorded as
+``accepted-late``: see ``_record_late_acceptance``.
 """
 
 import dataclasses
@@ -26,7 +28,7 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -50,10 +52,14 @@ from .common import (
     status_filter,
     update_sql,
 )
+from .receipts import receipts_release_for_reference
 
 logger = logging.getLogger(__name__)
 
 S = NotificationStatus
+
+# Outcomes of an attempt the provider took.
+ACCEPTANCES = (AttemptOutcome.ACCEPTED, AttemptOutcome.ACCEPTED_LATE)
 
 # Test-key notifications never reach a configured provider: they go to the
 # fake providers' simulated outcomes (GOV.UK Notify's research mode).
@@ -417,17 +423,15 @@ def _record(result: AttemptResult) -> None:
 def attempt_record_result(*, result: AttemptResult) -> None:
     """Record how an attempt ended and move the notification accordingly.
     Recording the same result twice changes nothing (the attempt must still
-    be ``in-progress``)."""
-    # TODO(#5): an acceptance recorded after the reconciliation sweep closed
-    # its attempt as unknown (the database was away longer than the stale
-    # delay) is dropped, and the notification is sent again (flagged). The
-    # late answer should close the reconciliation instead, unless the
-    # resend already left.
+    be ``in-progress``), except that an acceptance of an attempt the
+    reconciliation sweep closed meanwhile is recorded as a late one."""
     accepted = result.outcome == AttemptOutcome.ACCEPTED
     if accepted and combined_statements():
         # The common case, in one round trip.
         if _record_acceptance_in_one_statement(result):
             _after_acceptance(result)
+        else:
+            _record_late_acceptance(result)
         return
     _record_result(result)
 
@@ -443,6 +447,8 @@ def _record_result(result: AttemptResult) -> None:
         error=result.error,
     )
     if not finished:
+        if result.outcome == AttemptOutcome.ACCEPTED:
+            _record_late_acceptance(result)
         return
 
     if result.outcome == AttemptOutcome.ACCEPTED:
@@ -487,6 +493,102 @@ def _record_acceptance_in_one_statement(result: AttemptResult) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchone() is not None
+
+
+@transaction.atomic
+def _record_late_acceptance(result: AttemptResult) -> None:
+    """Record an acceptance whose attempt the reconciliation sweep closed as
+    unknown meanwhile (the worker was cut from the database for longer than
+    ``DELIVERY_STALE_ATTEMPT_SECONDS``, then recorded its answer): the
+    provider had the message after all.
+
+    The attempt becomes ``accepted-late`` with its provider reference, so
+    receipts for it match (those already set aside are applied again). A
+    notification still waiting for its resend (``created``) is taken back
+    to ``sending`` as if the answer had come in time, and not sent again;
+    its reconciliation is closed unless another attempt is still unsure.
+    When the resend already left, the notification keeps its flag, and an
+    accepted resend is a confirmed duplicate (``delivery_report``).
+    Recording an acceptance twice changes nothing."""
+    closed = DeliveryAttempt.objects.filter(
+        id=result.attempt_id, outcome=AttemptOutcome.UNKNOWN
+    ).update(
+        outcome=AttemptOutcome.ACCEPTED_LATE,
+        finished_at=result.finished_at,
+        provider_reference=result.provider_reference,
+        error="",
+    )
+    if not closed:
+        return
+
+    hand_over = {
+        "sent_at": result.finished_at,
+        "provider": result.provider,
+        "provider_reference": result.provider_reference,
+    }
+    taken_back = _take_back(result, hand_over)
+    if not taken_back:
+        # A receipt or the resend got there first; keep what we know of
+        # the hand-over unless the resend's acceptance holds it already.
+        Notification.objects.filter(
+            id=result.notification_id, sent_at__isnull=True
+        ).update(**hand_over)
+    receipts_release_for_reference(
+        provider=result.provider, provider_reference=result.provider_reference
+    )
+    _log_late_acceptance(result, taken_back)
+
+
+def _take_back(result: AttemptResult, hand_over: dict) -> bool:
+    """Move a notification still waiting for its resend back to where the
+    acceptance would have left it; return whether it moved."""
+    reported = result.reported_status
+    if not (reported and is_final(reported)):
+        reported = None
+    still_unsure = Exists(
+        DeliveryAttempt.objects.filter(
+            notification_id=OuterRef("id"),
+            outcome__in=(AttemptOutcome.UNKNOWN, AttemptOutcome.IN_PROGRESS),
+        )
+    )
+    return notification_move(
+        notification_id=result.notification_id,
+        event=Event.ACCEPTED_LATE,
+        target=reported or S.SENDING,
+        reported=reported,
+        needs_reconciliation=still_unsure,
+        **hand_over,
+    )
+
+
+def _log_late_acceptance(result: AttemptResult, taken_back: bool) -> None:
+    later = list(
+        DeliveryAttempt.objects.filter(
+            notification_id=result.notification_id, id__gt=result.attempt_id
+        ).values_list("id", "outcome")
+    )
+    resent = [attempt_id for attempt_id, outcome in later if outcome in ACCEPTANCES]
+    if taken_back:
+        what = "not sent again"
+    elif resent:
+        what = f"the resend (attempt {resent[0]}) was accepted too: a duplicate"
+    elif later:
+        what = f"the resend (attempt {later[0][0]}) may duplicate it"
+    else:
+        what = "its notification had moved on"
+    logger.warning(
+        "Attempt %s of notification %s accepted by %s after its reconciliation; %s",
+        result.attempt_id,
+        result.notification_id,
+        result.provider,
+        what,
+        extra={
+            "notification_id": str(result.notification_id),
+            "provider": result.provider,
+            "attempt_id": result.attempt_id,
+            "duplicate": bool(resent),
+        },
+    )
 
 
 def _after_acceptance(result: AttemptResult) -> None:
@@ -548,12 +650,22 @@ def retry_delay(*, attempt_count: int, retry_after: float | None = None) -> floa
     return max(delay, retry_after or 0)
 
 
-def _retry_budget_left(result: AttemptResult, attempt_count: int, delay: float):
+def _earlier_attempts(result: AttemptResult) -> dict:
+    """When the notification's first attempt started, and whether one of
+    its attempts was accepted after its reconciliation, in one query."""
+    return DeliveryAttempt.objects.filter(
+        notification_id=result.notification_id
+    ).aggregate(
+        first=Min("started_at"),
+        accepted_late=Count("id", filter=Q(outcome=AttemptOutcome.ACCEPTED_LATE)),
+    )
+
+
+def _retry_budget_left(
+    result: AttemptResult, attempt_count: int, delay: float, first
+) -> bool:
     if attempt_count >= settings.DELIVERY_MAX_ATTEMPTS:
         return False
-    first = DeliveryAttempt.objects.filter(
-        notification_id=result.notification_id
-    ).aggregate(first=Min("started_at"))["first"]
     next_attempt = result.finished_at + dt.timedelta(seconds=delay)
     window = dt.timedelta(seconds=settings.DELIVERY_RETRY_WINDOW_SECONDS)
     return first is None or next_attempt - first <= window
@@ -574,7 +686,11 @@ def _retry_or_give_up(result: AttemptResult) -> None:
     # A possible duplicate is flagged for operators whatever happens next.
     flags = {"needs_reconciliation": True} if result.ambiguous else {}
 
-    if not _retry_budget_left(result, attempt_count, delay):
+    earlier = _earlier_attempts(result)
+    if earlier["accepted_late"]:
+        _keep_late_acceptance(result, flags)
+        return
+    if not _retry_budget_left(result, attempt_count, delay, earlier["first"]):
         _give_up(result, attempt_count, flags)
         return
     next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
@@ -591,6 +707,25 @@ def _retry_or_give_up(result: AttemptResult) -> None:
     _log_retry(result, attempt_count, delay)
     if delay <= settings.DELIVERY_COUNTDOWN_MAX_SECONDS:
         _publish_after_commit(result.notification_id, delay)
+
+
+def _keep_late_acceptance(result: AttemptResult, flags: dict) -> None:
+    """A resend failed, but an earlier attempt was accepted late: the
+    provider has the message, so it is neither sent again nor failed."""
+    if flags:
+        Notification.objects.filter(id=result.notification_id).update(**flags)
+    logger.warning(
+        "Resend of notification %s failed at %s (attempt %s); not retried: an "
+        "earlier attempt was accepted",
+        result.notification_id,
+        result.provider,
+        result.attempt_id,
+        extra={
+            "notification_id": str(result.notification_id),
+            "provider": result.provider,
+            "attempt_id": result.attempt_id,
+        },
+    )
 
 
 def _publish_after_commit(notification_id: uuid.UUID, delay: float) -> None:

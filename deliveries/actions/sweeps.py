@@ -20,7 +20,12 @@ have the message. We send it again, and flag the notification
   harmless for the same text; providers that deduplicate on our
   notification id (Octopush's ``request_id``) remove even that;
 - a receipt for the first attempt that arrives in the meantime moves the
-  notification out of ``sending``, and then nothing is sent again.
+  notification out of ``sending``, and then nothing is sent again;
+- a worker that was only cut from the database records its answer when it
+  gets back: an acceptance then becomes ``accepted-late`` (its provider
+  reference kept, so receipts match), takes back a notification still
+  waiting for the resend, and otherwise counts as a confirmed duplicate
+  once the resend is accepted too (``manage.py delivery_report``).
 
 The same applies to ambiguous provider answers (a read time-out after the
 request left), with a grace period for that receipt

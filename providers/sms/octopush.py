@@ -88,9 +88,19 @@ class OctopushSmsProvider(HttpSmsProvider):
         if code == CODE_DUPLICATE_REQUEST:
             # An earlier attempt got through and Octopush refused the copy:
             # the message is on its way, but we never learnt its ticket.
-            # TODO(#5): Octopush's receipts for it cannot be matched (they
-            # carry the ticket, not our request_id); the notification ends
-            # through the 72-hour time-out. Look the ticket up instead.
+            # (Only a resend after an ambiguous attempt gets here, so the
+            # notification is already flagged needs_reconciliation.)
+            # TODO(#5): its receipts match nothing, so a delivered SMS ends
+            # temporary-failure at the 72-hour time-out. Octopush's report
+            # carries the ticket (message_id), the number, list_name and a
+            # meta_data that is empty for SMS (recorded payloads; their
+            # callbacks/acknowledge-receipt page): nothing we send
+            # (request_id, param1-5) comes back, and no endpoint finds a
+            # campaign by request_id. Fix to agree with Octopush support:
+            # reports that echo request_id. Failing that, match an
+            # unmatched Octopush receipt to the one notification awaiting a
+            # ticket for that number: a heuristic on personal data, not to
+            # ship without a decision.
             logger.warning(
                 "Provider %s already had notification %s",
                 self.name,

@@ -82,6 +82,21 @@ def test_production_settings_refuse_the_fake_providers():
     assert "providers.E001" in result.stderr
 
 
+def test_production_settings_refuse_email_through_the_default_backend():
+    key = Fernet.generate_key().decode()
+    # AnymailEmailProvider without EMAIL_BACKEND would "send" into memory.
+    providers = {
+        **PRODUCTION_PROVIDERS_ENV,
+        "EMAIL_PROVIDERS": "providers.email.AnymailEmailProvider",
+    }
+
+    result = manage("check", API_KEY_ENCRYPTION_KEYS=key, **PRODUCTION_ENV, **providers)
+
+    assert result.returncode != 0
+    assert "providers.E005" in result.stderr
+    assert "django.core.mail.backends.locmem.EmailBackend" in result.stderr
+
+
 def test_production_settings_refuse_a_malformed_encryption_key():
     result = manage(
         "check", "--deploy", API_KEY_ENCRYPTION_KEYS="not-a-key", **PRODUCTION_ENV

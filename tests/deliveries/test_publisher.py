@@ -133,6 +133,37 @@ def test_broker_failure_is_logged_never_raised(broker_mode, monkeypatch, caplog)
     assert "the relay and sweeps will" in caplog.text
 
 
+def test_after_a_broker_failure_retries_are_left_to_the_relay_for_a_while(
+    broker_mode, monkeypatch, settings, caplog
+):
+    settings.DELIVERY_PUBLISH_PAUSE_SECONDS = 30
+    calls = []
+
+    def broker_hangs(*args, **kwargs):
+        calls.append(kwargs)
+        raise TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(tasks.deliver_notification, "apply_async", broker_hangs)
+    monkeypatch.setattr(tasks.process_delivery_receipt, "apply_async", broker_hangs)
+    ids = [uuid.uuid4() for _ in range(5)]
+
+    published = [
+        tasks.publish_delivery(notification_id=key, channel="sms", countdown=5)
+        for key in ids
+    ]
+    receipt_published = tasks.publish_receipt(receipt_id=uuid.uuid4(), countdown=5)
+
+    # One wait on the broker, not one per failed send of the batch.
+    assert published == [False] * 5
+    assert receipt_published is False
+    assert len(calls) == 1
+    assert "left to the relay" in caplog.text
+
+    monkeypatch.setattr(tasks, "_paused_until", 0.0)
+    tasks.publish_delivery(notification_id=ids[0], channel="sms", countdown=5)
+    assert len(calls) == 2
+
+
 def test_synchronously_publishes_in_the_caller_thread(recorder):
     publisher = Publisher(recorder)
     item_id = uuid.uuid4()

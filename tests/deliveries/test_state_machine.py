@@ -1,13 +1,17 @@
 """The status state machine, through the real actions and PostgreSQL.
 
 A hypothesis rule-based machine interleaves claims, provider answers (some
-recorded twice), receipts (duplicated, late, reordered, for unknown
-references), retries, relays, reconciliation sweeps and time-outs on one
-notification. A trigger logs every status change the database sees, so
-the checks hold for what actually happened, not for what an action
-returned:
+recorded twice, some after the reconciliation sweep closed their attempt),
+receipts (duplicated, late, reordered, for unknown references), retries,
+relays, reconciliation sweeps and time-outs on one notification. Claims,
+answers and receipts go through the per-notification actions and through
+the batched ones production uses (``batches.notifications_deliver``, its
+claim and its recording of acceptances, ``receipts_apply``). A trigger
+logs every status change the database sees, so the checks hold for what
+actually happened, not for what an action returned:
 
-- each step changes the status at most once;
+- each event changes the status at most once (a step is one event, except
+  a whole batch task, a claim then an answer, and a batch of receipts);
 - no change goes backwards, except the retry hand-back ``sending →
   created``, and only from a step that ends an attempt;
 - driven to the end, every notification reaches a final status, and that
@@ -17,6 +21,7 @@ returned:
 
 import datetime as dt
 import uuid
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -33,6 +38,7 @@ from hypothesis.stateful import (
 )
 
 from deliveries import actions
+from deliveries.actions import batches, sending
 from deliveries.models import AttemptOutcome
 from notifications.models import Notification
 from notifications.statuses import (
@@ -106,11 +112,24 @@ def _result(attempt_id, notification_id, answer: str) -> actions.AttemptResult:
     )
 
 
+class ScriptedProvider:
+    """The provider a batch is given: only its name counts, since the
+    machine scripts its answers."""
+
+    name = PROVIDER
+
+
+# Rules that claim, record or apply one notification at a time: off in
+# the machine that goes through the batched paths only.
+one_by_one = precondition(lambda self: self.per_notification)
+
+
 class NotificationLifecycle(RuleBasedStateMachine):
     """One notification, any interleaving of what can happen to it."""
 
     service = None
     templates: dict = {}
+    per_notification = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,6 +145,9 @@ class NotificationLifecycle(RuleBasedStateMachine):
         self.notification_id = notification.id
         self.created_at = notification.created_at
         self.open_attempts: list[int] = []
+        # Attempts the reconciliation sweep closed while their answer was
+        # still to come (the worker was cut from the database).
+        self.swept_attempts: list[int] = []
         self.results: list[actions.AttemptResult] = []
         self.references: list[str] = []
         self.events: list[ReceiptEvent] = []
@@ -157,10 +179,10 @@ class NotificationLifecycle(RuleBasedStateMachine):
         self.seen_log = self._last_log_seq()
         return [(old, new) for _, old, new in rows]
 
-    def _check_step(self, *, may_hand_back: bool) -> None:
+    def _check_step(self, *, may_hand_back: bool, events: int = 1) -> None:
         changes = self._changes_since_last_step()
         self.status = self._status()
-        assert len(changes) <= 1, f"one step changed the status twice: {changes}"
+        assert len(changes) <= events, f"{events} event(s) made changes {changes}"
         for old, new in changes:
             handed_back = (old, new) == (S.SENDING, S.CREATED)
             if handed_back:
@@ -171,7 +193,10 @@ class NotificationLifecycle(RuleBasedStateMachine):
             assert after > before, f"{old} → {new} moves backwards"
 
     def _receive(self, status: str, reference: str | None) -> None:
-        event = ReceiptEvent(
+        self._store_and_apply(self._event(status, reference))
+
+    def _event(self, status: str, reference: str | None) -> ReceiptEvent:
+        return ReceiptEvent(
             provider=PROVIDER,
             provider_event_id=str(uuid.uuid4()),
             provider_reference=reference or "",
@@ -179,7 +204,11 @@ class NotificationLifecycle(RuleBasedStateMachine):
             occurred_at=timezone.now(),
             notification_id=None if reference else self.notification_id,
         )
-        self._store_and_apply(event)
+
+    def _keep(self, result: actions.AttemptResult) -> None:
+        self.results.append(result)
+        if result.provider_reference:
+            self.references.append(result.provider_reference)
 
     def _store_and_apply(self, event: ReceiptEvent) -> None:
         receipt = actions.receipt_store(event=event)
@@ -192,6 +221,7 @@ class NotificationLifecycle(RuleBasedStateMachine):
 
     # Rules
 
+    @one_by_one
     @precondition(lambda self: self.status == S.CREATED)
     @rule()
     def claim(self):
@@ -202,6 +232,7 @@ class NotificationLifecycle(RuleBasedStateMachine):
         self.open_attempts.append(attempt.id)
         self._check_step(may_hand_back=False)
 
+    @one_by_one
     @precondition(lambda self: self.status == S.CREATED)
     @rule(answer=st.sampled_from(ANSWERS))
     def send(self, answer):
@@ -210,6 +241,7 @@ class NotificationLifecycle(RuleBasedStateMachine):
         if self.open_attempts:
             self.provider_answers(answer)
 
+    @one_by_one
     @precondition(lambda self: self.open_attempts)
     @rule(answer=st.sampled_from(ANSWERS))
     def provider_answers(self, answer):
@@ -217,11 +249,10 @@ class NotificationLifecycle(RuleBasedStateMachine):
         attempt_id = self.open_attempts.pop()
         result = _result(attempt_id, self.notification_id, answer)
         actions.attempt_record_result(result=result)
-        self.results.append(result)
-        if result.provider_reference:
-            self.references.append(result.provider_reference)
+        self._keep(result)
         self._check_step(may_hand_back=True)
 
+    @one_by_one
     @precondition(lambda self: self.results and not is_final(self.status))
     @rule(data=st.data())
     def answer_recorded_again(self, data):
@@ -230,12 +261,14 @@ class NotificationLifecycle(RuleBasedStateMachine):
         assert self._status() == before
         self._check_step(may_hand_back=False)
 
+    @one_by_one
     @rule(status=st.sampled_from(sorted(RECEIPT_STATUSES)), by_reference=st.booleans())
     def receipt(self, status, by_reference):
         reference = self.references[-1] if by_reference and self.references else None
         self._receive(status, reference)
         self._check_step(may_hand_back=False)
 
+    @one_by_one
     @precondition(lambda self: self.open_attempts)
     # ``pending`` drawn half the time: it keeps the notification open, so
     # the provider's answer still has something to race with.
@@ -298,8 +331,130 @@ class NotificationLifecycle(RuleBasedStateMachine):
     @rule()
     def reconciliation_sweep(self):
         actions.attempts_reconcile_stale(now=timezone.now() + dt.timedelta(days=1))
+        self.swept_attempts += self.open_attempts
         self.open_attempts.clear()
         self._check_step(may_hand_back=True)
+
+    @precondition(lambda self: self.swept_attempts)
+    @rule(answer=st.sampled_from(ANSWERS), batched=st.booleans())
+    def answer_after_the_sweep(self, answer, batched):
+        """The worker was only cut from the database: its answer comes
+        after the sweep closed the attempt (an acceptance is kept as a late
+        one and may take the notification back before its resend)."""
+        attempt_id = self.swept_attempts.pop()
+        result = _result(attempt_id, self.notification_id, answer)
+        if batched or not self.per_notification:
+            batches._record_all([result])
+        else:
+            actions.attempt_record_result(result=result)
+        self._keep(result)
+        self._check_step(may_hand_back=False)
+
+    # Rules through the batched production paths
+
+    def _prepared(self) -> list[tuple]:
+        ready = batches._prepare([self.notification_id])
+        return [
+            (notification, message, ScriptedProvider())
+            for notification, message, _ in ready
+        ]
+
+    @precondition(lambda self: self.status == S.CREATED)
+    @rule()
+    def claim_in_batch(self):
+        """The batch task's claim: one statement claims and opens the
+        attempt."""
+        [claimed] = batches._claim(self._prepared())
+        self.open_attempts.append(claimed[3].id)
+        self._check_step(may_hand_back=False)
+
+    @precondition(lambda self: self.open_attempts)
+    @rule(answer=st.sampled_from(ANSWERS))
+    def provider_answers_in_batch(self, answer):
+        """The batch task's recording: acceptances in one statement, any
+        other answer one by one."""
+        attempt_id = self.open_attempts.pop()
+        result = _result(attempt_id, self.notification_id, answer)
+        batches._record_all([result])
+        self._keep(result)
+        self._check_step(may_hand_back=True)
+
+    @precondition(lambda self: self.results and not is_final(self.status))
+    @rule(data=st.data())
+    def answer_recorded_again_in_batch(self, data):
+        before = self._status()
+        result = data.draw(st.sampled_from(self.results))
+        batches._record_all([result])
+        assert self._status() == before
+        self._check_step(may_hand_back=False)
+
+    @precondition(lambda self: self.status == S.CREATED)
+    @rule(answer=st.sampled_from(ANSWERS))
+    def deliver_batch(self, answer):
+        """The whole batch task (``notifications_deliver``), its provider
+        call scripted: a claim, then the answer, in one step."""
+        results = []
+
+        def call_all(claimed):
+            for _, _, _, attempt in claimed:
+                results.append(_result(attempt.id, self.notification_id, answer))
+            return results
+
+        with (
+            mock.patch.object(sending, "_provider_for", lambda n: ScriptedProvider()),
+            mock.patch.object(batches, "_call_all", call_all),
+        ):
+            batches.notifications_deliver(notification_ids=[self.notification_id])
+        for result in results:
+            self._keep(result)
+        changes = self._peek_changes()
+        self._check_step(may_hand_back=True, events=2)
+        if changes:
+            assert changes[0] == (S.CREATED, S.SENDING), f"no claim first: {changes}"
+
+    def _peek_changes(self) -> list[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT old, new FROM status_log "
+                "WHERE notification_id = %s AND seq > %s ORDER BY seq",
+                [self.notification_id, self.seen_log],
+            )
+            return cursor.fetchall()
+
+    # ``pending`` drawn half the time, as for receipts in flight: batches of
+    # final receipts alone would end most runs before any send.
+    @rule(
+        statuses=st.lists(
+            st.one_of(st.just(S.PENDING), st.sampled_from(sorted(RECEIPT_STATUSES))),
+            min_size=1,
+            max_size=3,
+        ),
+        by_reference=st.booleans(),
+        replays=st.integers(min_value=0, max_value=2),
+    )
+    def receipts_in_batch(self, statuses, by_reference, replays):
+        """Receipts applied by the batch task (``receipts_apply``): those
+        with our id, one per notification, in one statement per status;
+        the rest (several for this notification, by reference, replays
+        already applied) one by one."""
+        reference = self.references[-1] if by_reference and self.references else None
+        before = list(self.receipt_ids[-replays:]) if replays else []
+        fresh = []
+        for status in statuses:
+            event = self._event(status, reference)
+            receipt = actions.receipt_store(event=event)
+            assert receipt is not None
+            self.events.append(event)
+            self.receipt_ids.append(receipt.id)
+            fresh.append((event, receipt.id))
+        applied = actions.receipts_apply(
+            receipt_ids=[*before, *(receipt_id for _, receipt_id in fresh)]
+        )
+        for event, receipt_id in fresh:
+            matched = applied[receipt_id].outcome is not None
+            if matched and event.status in FINAL_STATUSES:
+                self.reported_final.add(event.status)
+        self._check_step(may_hand_back=False, events=len(statuses))
 
     @precondition(lambda self: not is_final(self.status))
     @rule()
@@ -330,7 +485,10 @@ class NotificationLifecycle(RuleBasedStateMachine):
     def _drive_one_step(self):
         status = self._status()
         if status == S.CREATED:
-            self.claim()
+            if self.per_notification:
+                self.claim()
+            else:
+                self.claim_in_batch()
             self.provider_answers_last("temporary-error")
         elif status == S.SENDING and self.open_attempts:
             self.reconciliation_sweep()
@@ -341,10 +499,20 @@ class NotificationLifecycle(RuleBasedStateMachine):
         if not self.open_attempts:
             return
         attempt_id = self.open_attempts.pop()
-        actions.attempt_record_result(
-            result=_result(attempt_id, self.notification_id, answer)
-        )
+        result = _result(attempt_id, self.notification_id, answer)
+        if self.per_notification:
+            actions.attempt_record_result(result=result)
+        else:
+            batches._record_all([result])
         self._check_step(may_hand_back=True)
+
+
+class BatchedLifecycle(NotificationLifecycle):
+    """The same machine with every claim, provider answer and receipt going
+    through the batched paths production uses, so that they get most of
+    the steps."""
+
+    per_notification = False
 
 
 @pytest.fixture
@@ -366,6 +534,11 @@ def lifecycle_machine(db, settings, service, email_template):
     return NotificationLifecycle
 
 
+@pytest.fixture
+def batched_machine(lifecycle_machine):
+    return BatchedLifecycle
+
+
 def _run(machine, examples: int) -> None:
     run_state_machine_as_test(
         machine,
@@ -379,7 +552,13 @@ def _run(machine, examples: int) -> None:
 
 
 def test_any_interleaving_ends_final_without_regressing(lifecycle_machine):
-    _run(lifecycle_machine, examples=60)
+    _run(lifecycle_machine, examples=40)
+
+
+def test_any_interleaving_through_the_batched_paths_ends_final_without_regressing(
+    batched_machine,
+):
+    _run(batched_machine, examples=30)
 
 
 @pytest.mark.slow
@@ -388,6 +567,12 @@ def test_any_interleaving_ends_final_without_regressing_exhaustive(
     lifecycle_machine,
 ):
     _run(lifecycle_machine, examples=1000)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_any_interleaving_through_the_batched_paths_exhaustive(batched_machine):
+    _run(batched_machine, examples=1000)
 
 
 @pytest.mark.parametrize(
@@ -442,6 +627,12 @@ def test_receipt_precedence(channel, current, reported, expected):
         ("give-up", S.CREATED, S.TECHNICAL_FAILURE),
         ("give-up", S.SENDING, S.TECHNICAL_FAILURE),
         ("give-up", S.PENDING, None),
+        # An acceptance recorded after the sweep handed the attempt back
+        # takes the notification before the resend does, and only then.
+        ("accepted-late", S.CREATED, S.SENDING),
+        ("accepted-late", S.SENDING, None),
+        ("accepted-late", S.TECHNICAL_FAILURE, None),
+        ("accepted-late", S.DELIVERED, None),
     ],
 )
 def test_pipeline_events(event, current, expected):

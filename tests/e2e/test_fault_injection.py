@@ -14,10 +14,13 @@ The CI tier uses tens of notifications; the slow tier repeats the worker
 kill with more.
 """
 
+import contextlib
+import io
 import json
 import time
 
 import pytest
+from django.core.management import call_command
 
 from deliveries import selectors
 from deliveries.models import AttemptOutcome, DeliveryAttempt, DeliveryReceipt
@@ -238,6 +241,91 @@ def test_notifications_accepted_while_redis_is_down_are_sent_once_it_is_back(
     assert figures["flagged_for_reconciliation"] == []
 
 
+@contextlib.contextmanager
+def web_redis(url: str):
+    """The test process, acting as the web process, uses the Redis at
+    ``url`` for its limits and caches too (the broker is set apart by the
+    ``redis_proxy`` fixture)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from notifications import cache as api_cache
+    from notifications import redis_client as api_redis
+
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    try:
+        with override_settings(REDIS_URL=url, CACHES=caches):
+            api_cache.clear_local()
+            api_redis.reset()
+            yield
+    finally:
+        api_cache.clear_local()
+        api_redis.reset()
+
+
+def test_sends_accepted_by_the_api_while_redis_is_down_are_delivered_once(
+    fakes, templates, start_worker, start_beat, redis_proxy, caplog
+):
+    """The same outage through the real API view: every Redis the web
+    process uses (broker, limits, caches) is behind the proxy."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import make_jwt
+
+    env = worker_env(REDIS_URL=redis_proxy.url)
+    start_worker(concurrency=4, **env)
+    start_beat(**env)
+    service = templates["email"].service
+    key = factories.api_key(service=service)
+    client = APIClient()
+    recipients = {"email": "camille@example.org", "sms": "+33612345678"}
+    personalisation = {
+        "email": {"name": "Camille", "reference": "A-1"},
+        "sms": {"code": "123456"},
+    }
+
+    def post(channel: str, index: int):
+        field = {"email": "email_address", "sms": "phone_number"}[channel]
+        return client.post(
+            f"/v2/notifications/{channel}",
+            {
+                field: recipients[channel],
+                "template_id": str(templates[channel].id),
+                "personalisation": personalisation[channel],
+                "reference": f"api-{channel}-{index}",
+            },
+            format="json",
+            HTTP_AUTHORIZATION=f"Bearer {make_jwt(key.secret, service.id)}",
+        )
+
+    redis_proxy.set_mode("refuse")
+    redis_proxy.reset_connections()
+    with web_redis(redis_proxy.url):
+        responses = [
+            post(channel, i) for channel in ("email", "sms") for i in range(10)
+        ]
+    time.sleep(3)
+    assert [r.status_code for r in responses] == [201] * 20, [
+        r.content for r in responses if r.status_code != 201
+    ]
+    # The API met the outage (limits skipped, publishes refused).
+    assert "Redis unreachable: rate limit skipped" in caplog.text
+    assert "the relay and sweeps will" in caplog.text
+    ids = [r.json()["id"] for r in responses]
+    untouched = Notification.objects.filter(id__in=ids, status="created").count()
+    redis_proxy.set_mode("pass")
+    settle(ids)
+
+    figures = ledger("redis-down-during-api-accept", ids)
+    assert_invariants(figures, ids)
+    # Every 201 was committed while Redis was away, none started then, and
+    # each was delivered once it came back.
+    assert untouched == 20
+    assert figures["statuses"] == {"delivered": 20}
+    assert figures["handed_over_once"] == 20
+    assert figures["flagged_for_reconciliation"] == []
+
+
 # 3. The database connection drops during a send.
 
 
@@ -295,6 +383,43 @@ def test_provider_errors_then_timeouts_then_recovery(
     # is flagged (a duplicate could not be ruled out), none went twice.
     assert {str(key) for key in timed_out} == set(figures["flagged_for_reconciliation"])
     assert figures["handed_over_once"] == 6
+
+
+def test_answers_lost_after_the_provider_accepted_are_flagged_and_counted(
+    fakes, templates, start_worker, start_beat
+):
+    """``timeout-after-send``: the provider took the message and the answer
+    was lost on the way back, the one duplicate the pipeline cannot rule
+    out. Receipts wait (no receipt worker yet), so nothing stops the
+    resends: each such notification goes twice, flagged and counted."""
+    env = worker_env(SMS_PROVIDERS="providers.fake.FakeSmsProvider")
+    start_worker(queues="send-sms,periodic", concurrency=4, **env)
+    start_beat(**env)
+    fake.set_behaviour("fake-sms", "timeout-after-send", count=3)
+    ids = accept(templates, "sms", 6)
+
+    # Six sends, three of them answered by a time-out, then the three
+    # resends once the grace period for a receipt is over.
+    wait_until(lambda: fake.sent_total() >= 9, timeout=60)
+    start_worker(queues="receipts", concurrency=2, **env)
+    settle(ids)
+
+    figures = ledger("provider-accepted-answer-lost", ids)
+    assert_invariants(figures, ids)
+    assert figures["statuses"] == {"delivered": 6}
+    lost = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.UNKNOWN)
+    lost_answers = {str(key) for key in lost.values_list("notification_id", flat=True)}
+    assert len(lost_answers) == 3
+    # Each is flagged and sent twice; the others once; none hidden.
+    assert set(figures["flagged_for_reconciliation"]) == lost_answers
+    assert set(figures["handed_over_twice_or_more"]) == lost_answers
+    assert figures["handed_over_once"] == 3
+    assert figures["counts"]["notifications_needing_reconciliation"] == 3
+    assert figures["counts"]["attempts_unknown"] == 3
+    report = io.StringIO()
+    call_command("delivery_report", "--json", stdout=report)
+    counts = json.loads(report.getvalue())["reconciliation"]
+    assert counts["notifications_needing_reconciliation"] == 3
 
 
 def test_provider_down_for_good_fails_over_to_the_next(
@@ -400,3 +525,36 @@ def test_receipts_duplicated_reordered_and_early_settle_by_precedence(
     assert DeliveryReceipt.objects.count() == len(ids) + len(late)
     assert figures["handed_over_once"] == len(ids)
     assert figures["counts"]["receipts_orphaned"] == 0
+
+
+# 6. A worker's database statement hangs (a lock held elsewhere).
+
+
+def test_worker_statement_stuck_on_a_lock_is_cancelled_and_retried(
+    fakes, templates, start_worker
+):
+    from django.db import transaction
+
+    from deliveries import tasks
+    from tests.deliveries.conftest import make_notification
+
+    worker = start_worker(
+        concurrency=2, **worker_env(WORKER_STATEMENT_TIMEOUT_SECONDS=0.5)
+    )
+    template = templates["sms"]
+    notification = make_notification(service=template.service, template=template)
+
+    # Another session holds the row: the worker's claim (an UPDATE) waits
+    # on the lock until its statement time-out cancels it.
+    with transaction.atomic():
+        Notification.objects.select_for_update().get(id=notification.id)
+        tasks.publish_deliveries(notification_ids=[notification.id], channel="sms")
+        wait_until(lambda: "statement timeout" in worker.log_text(), timeout=30)
+        assert Notification.objects.get(id=notification.id).status == "created"
+    settle([notification.id])
+
+    # The task tried again once the lock was gone, and sent it once.
+    figures = ledger("worker-statement-stuck-on-a-lock", [notification.id])
+    assert_invariants(figures, [notification.id])
+    assert figures["statuses"] == {"delivered": 1}
+    assert figures["handed_over_once"] == 1

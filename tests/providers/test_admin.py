@@ -132,3 +132,38 @@ def test_admin_needs_a_verified_second_factor(client):
     response = client.get("/admin/providers/providersetting/")
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ('{"backend": "django.core.mail.backends.locmem.EmailBackend"}', "options"),
+        ('{"backend": "anymail.backends.test.EmailBackend"}', "options"),
+        # No backend given: EMAIL_BACKEND, whose default is in memory.
+        ("{}", "path"),
+    ],
+)
+def test_form_refuses_email_backends_that_deliver_nothing_in_production(
+    settings, options, field
+):
+    settings.DEBUG = False
+    settings.ALLOW_FAKE_PROVIDERS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    registry.reset()
+
+    bound = form(path="providers.email.AnymailEmailProvider", options=options)
+
+    assert not bound.is_valid()
+    assert "ne distribue aucun message" in bound.errors[field][0]
+
+
+def test_form_accepts_a_real_esp_backend_in_production(settings):
+    settings.DEBUG = False
+    settings.ALLOW_FAKE_PROVIDERS = False
+
+    bound = form(
+        path="providers.email.AnymailEmailProvider",
+        options='{"backend": "anymail.backends.brevo.EmailBackend"}',
+    )
+
+    assert bound.is_valid(), bound.errors

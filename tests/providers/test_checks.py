@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from providers import checks
+from providers import checks, registry
 
 
 @pytest.fixture
@@ -78,3 +78,76 @@ def test_real_esp_needs_a_webhook_secret_in_production(production, settings):
 
     settings.ANYMAIL = {"BREVO_API_KEY": "x", "WEBHOOK_SECRET": ["esp:long-secret"]}
     assert checks.check_email_webhook_secret() == []
+
+
+NON_DELIVERING = [
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "anymail.backends.test.EmailBackend",
+    "anymail.backends.console.EmailBackend",
+]
+
+
+@pytest.mark.parametrize("backend", NON_DELIVERING)
+def test_email_backend_that_delivers_nothing_is_refused_in_production(
+    production, settings, backend
+):
+    settings.EMAIL_BACKEND = backend
+    registry.reset()
+    settings.NOTIFICATION_PROVIDERS = {
+        "email": [
+            "providers.email.AnymailEmailProvider",
+            {
+                "path": "providers.email.AnymailEmailProvider",
+                "options": {"backend": backend},
+            },
+        ],
+        "sms": [],
+    }
+
+    errors = checks.check_email_backends()
+
+    assert ids(errors) == ["providers.E005", "providers.E005"]
+    assert backend in errors[0].msg
+
+
+def test_the_default_email_backend_is_refused_by_manage_check(production, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.NOTIFICATION_PROVIDERS = {
+        "email": ["providers.email.AnymailEmailProvider"],
+        "sms": [],
+    }
+
+    with pytest.raises(SystemCheckError, match="providers.E005"):
+        call_command("check")
+
+
+def test_email_backends_of_real_esps_pass(production, settings):
+    settings.EMAIL_BACKEND = "anymail.backends.mailjet.EmailBackend"
+    settings.NOTIFICATION_PROVIDERS = {
+        "email": [
+            "providers.email.AnymailEmailProvider",
+            "providers.email.BrevoEmailProvider",
+            {
+                "path": "providers.email.AnymailEmailProvider",
+                "options": {"backend": "django.core.mail.backends.smtp.EmailBackend"},
+            },
+        ],
+        "sms": [],
+    }
+
+    assert checks.check_email_backends() == []
+
+
+def test_email_backends_that_deliver_nothing_are_allowed_in_development(settings):
+    settings.DEBUG = True
+    settings.ALLOW_FAKE_PROVIDERS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.NOTIFICATION_PROVIDERS = {
+        "email": ["providers.email.AnymailEmailProvider"],
+        "sms": [],
+    }
+
+    assert checks.check_email_backends() == []

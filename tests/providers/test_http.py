@@ -65,3 +65,12 @@ def test_session_is_shared_and_never_retries():
 
     assert first is second
     assert first.get_adapter("https://api.brevo.com").max_retries.total == 0
+
+
+def test_session_pool_holds_a_connection_per_send_thread(settings, monkeypatch):
+    settings.DELIVERY_SEND_THREADS = 48
+    monkeypatch.setattr(http, "_session", None)
+
+    adapter = http.session().get_adapter("https://api.octopush.com")
+
+    assert adapter._pool_maxsize == 48

@@ -219,3 +219,27 @@ def test_describe_adapter_refuses_unknown_paths_and_options(path, options):
 def test_receipt_adapter_finds_inactive_providers(two_sms_providers):
     assert registry.receipt_adapter("octopush-sms").name == "octopush-sms"
     assert registry.receipt_adapter("nobody") is None
+
+
+def test_email_backends_that_deliver_nothing_are_refused_at_runtime(settings, caplog):
+    settings.DEBUG = False
+    settings.ALLOW_FAKE_PROVIDERS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    registry.reset()
+    ProviderSetting.objects.create(
+        name="locmem-email",
+        channel="email",
+        path="providers.email.AnymailEmailProvider",
+        priority=10,
+    )
+    ProviderSetting.objects.create(
+        name="brevo-email",
+        channel="email",
+        path="providers.email.BrevoEmailProvider",
+        priority=20,
+    )
+
+    assert registry.choose_provider("email").name == "brevo-email"
+    assert "sends through django.core.mail.backends.locmem.EmailBackend" in (
+        caplog.text
+    )

@@ -10,8 +10,8 @@ from deliveries import selectors
 class Command(BaseCommand):
     help = (
         "Print the notifications per status and the reconciliation counts "
-        "(possible duplicates, unknown outcomes, attempts in progress, "
-        "receipts set aside)."
+        "(possible and confirmed duplicates, unknown or late outcomes, "
+        "attempts in progress, receipts set aside)."
     )
 
     def add_arguments(self, parser):
