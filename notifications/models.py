@@ -140,11 +140,14 @@ class Notification(models.Model):
                 name="notif_unfinished",
                 condition=~Q(status__in=sorted(FINAL_STATUSES)),
             ),
-            # Retention finds the rows whose personal data is still there.
+            # Retention finds the final rows whose personal data is still
+            # there (a row enters when it becomes final, in a worker, so the
+            # API's INSERT does not maintain this index).
             models.Index(
                 fields=["created_at"],
                 name="notif_unredacted",
-                condition=Q(redacted_at__isnull=True),
+                condition=Q(redacted_at__isnull=True)
+                & Q(status__in=sorted(FINAL_STATUSES)),
             ),
             # Operators' count of possible duplicates or losses to check.
             models.Index(

@@ -156,7 +156,7 @@ def notifications_past_retention(
         redacted_at__isnull=True,
         channel=channel,
         created_at__lt=cutoff,
-        status__in=FINAL_STATUSES,
+        status__in=sorted(FINAL_STATUSES),
         **{f"service__{RETENTION_FIELDS[channel]}": days},
     ).order_by("created_at")
 
