@@ -8,8 +8,9 @@
   incremented once the notification is stored. A counter Redis lost is
   rebuilt from the database on the next check.
 
-A send costs two round trips to Redis: one script takes the token and
-reads the day's counter, another increments the counter after commit.
+A send costs one round trip to Redis: one script takes the token and
+reads the day's counter. Counts of accepted notifications are added after
+commit, from a background thread, for many sends at once.
 Scripts run by their SHA1 (``EVALSHA``); Redis is sent their text only
 when it does not know them (after a restart or ``SCRIPT FLUSH``).
 
@@ -21,6 +22,7 @@ Redis is unreachable the checks are skipped, a warning is logged and
 ``skipped_checks`` counts it: sending goes on, as Notify does.
 """
 
+import collections
 import datetime as dt
 import hashlib
 import logging
@@ -29,10 +31,12 @@ import threading
 import zoneinfo
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
 from config.api import RateLimitError, TooManyRequestsError
+from config.batching import Batcher
 
 from . import redis_client
 from .cache import ServiceSnapshot
@@ -99,10 +103,12 @@ return {allowed, tostring(wait), count}
 
 # Increment a daily counter only if it exists: a counter Redis lost must be
 # rebuilt from the database, not restarted at 1.
+# Each KEYS[i] that exists grows by ARGV[i] (a counter Redis does not have
+# is rebuilt from the database by the next check instead).
 _INCREMENT_IF_PRESENT = _Script("""
 for i, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
-    redis.call('INCR', key)
+    redis.call('INCRBY', key, tonumber(ARGV[i]))
   end
 end
 return 1
@@ -282,16 +288,44 @@ def _rebuild(client, key: str, *, service_id: str, kind: str) -> int:
 
 
 def count_sent(*, service_id: str, key_type: str, kinds: list[str]) -> None:
-    """Count one accepted notification against today's limits."""
+    """Count one accepted notification against today's limits: the counts
+    of the last few milliseconds leave together, in one Redis call, from
+    the process's counting thread (``_counts``)."""
+    if not _daily_limit_applies(key_type):
+        return
+    for kind in kinds:
+        _counts.put("daily", (service_id, _counter_key(service_id, kind)))
+
+
+def _send_counts(_key, items: list[tuple[str, str]]) -> bool:
     client = redis_client.get_client()
-    if client is None or not _daily_limit_applies(key_type):
-        return
-    keys = [_counter_key(service_id, kind) for kind in kinds]
+    if client is None:
+        return True
+    totals = collections.Counter(counter for _, counter in items)
     if redis_client.cooling_down():
-        _skip("daily count", service_id)
-        return
+        _skip("daily count", items[0][0])
+        return True
     try:
-        _INCREMENT_IF_PRESENT(client, keys, [])
+        _INCREMENT_IF_PRESENT(client, list(totals), list(totals.values()))
     except redis.RedisError:
         redis_client.report_failure()
-        _skip("daily count", service_id)
+        _skip("daily count", items[0][0])
+    return True
+
+
+# A process killed before a flush loses the counts it held (a few
+# milliseconds of sends), as it would lose them to a Redis outage: the daily
+# limits are a safeguard, not a bill, and Notify's are as approximate.
+_counts = Batcher(
+    name="daily-counts",
+    send=_send_counts,
+    interval_ms=lambda: settings.DELIVERY_PUBLISH_INTERVAL_MS,
+    size=lambda: settings.DELIVERY_BATCH_SIZE,
+    # As the delivery publisher: at once where tasks run in-process.
+    immediate=lambda: bool(current_app.conf.task_always_eager),
+)
+
+
+def flush_counts() -> None:
+    """Send the counts this process holds now (tests, shutdown)."""
+    _counts.flush()

@@ -300,18 +300,69 @@ def _redis_commands(monkeypatch) -> list[tuple]:
     return sent
 
 
-def test_a_warm_send_costs_two_redis_round_trips(
-    live, email_template, committed, monkeypatch
-):
+@pytest.fixture
+def counts_in_batches(settings, monkeypatch):
+    """Tasks go to a broker (not in-process), so counts leave in batches;
+    the counting thread waits long enough that only ``flush_counts`` sends
+    them."""
+    from celery import current_app
+
     from deliveries import tasks as delivery_tasks
 
     monkeypatch.setattr(delivery_tasks, "queue_delivery", lambda **kwargs: None)
+    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
+    settings.DELIVERY_PUBLISH_INTERVAL_MS = 60_000
+    settings.DELIVERY_BATCH_SIZE = 1_000
+    limits.flush_counts()
+    yield
+    limits.flush_counts()
+
+
+def _daily_count(service, kind="email") -> int:
+    from notifications import redis_client
+
+    key = limits._counter_key(str(service.id), kind)
+    return int(redis_client.get_client().get(key))
+
+
+def test_a_warm_send_costs_one_redis_round_trip(
+    live, email_template, committed, counts_in_batches, monkeypatch
+):
     assert committed(live, EMAIL, email_body(email_template)).status_code == 201
     sent = _redis_commands(monkeypatch)
 
     assert committed(live, EMAIL, email_body(email_template)).status_code == 201
 
-    assert [command[0] for command in sent] == ["EVALSHA", "EVALSHA"]
+    assert [command[0] for command in sent] == ["EVALSHA"]
+
+
+def test_counts_of_many_sends_leave_in_one_redis_call(
+    live, email_template, service, committed, counts_in_batches, monkeypatch
+):
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    limits.flush_counts()
+    sent = _redis_commands(monkeypatch)
+
+    for _ in range(5):
+        assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    checks = len(sent)
+    limits.flush_counts()
+
+    assert checks == 5
+    assert [command[0] for command in sent[checks:]] == ["EVALSHA"]
+    assert _daily_count(service) == 6
+
+
+def test_counts_are_added_by_the_flush_not_in_the_request(
+    live, email_template, service, committed, counts_in_batches
+):
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    assert committed(live, EMAIL, email_body(email_template)).status_code == 201
+    before = _daily_count(service)
+
+    limits.flush_counts()
+
+    assert (before, _daily_count(service)) == (0, 2)
 
 
 def test_a_script_redis_does_not_know_is_sent_once(
