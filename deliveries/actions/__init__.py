@@ -1,7 +1,9 @@
-"""Every write of the delivery pipeline: sending (claim, call, record,
-retry), receipts (store once, apply through the state machine) and sweeps
-(relay, reconciliation, time-outs, pruning); retention."""
+"""Every write of the delivery pipeline: sending (claim, call), recording
+an attempt's result, retries, batches of sends, receipts (store once, apply
+through the state machine) and sweeps (relay, reconciliation, time-outs,
+pruning); retention."""
 
+from .attempts import AttemptResult
 from .batches import notifications_deliver
 from .common import notification_move, run_with_db_retry, status_filter
 from .receipts import (
@@ -11,15 +13,10 @@ from .receipts import (
     receipt_store,
     receipts_apply,
 )
+from .recording import attempt_record_result
 from .retention import attempt_errors_erase
-from .sending import (
-    AttemptResult,
-    attempt_record_result,
-    notification_claim,
-    notification_deliver,
-    notification_wait_after_db_error,
-    retry_delay,
-)
+from .retries import notification_wait_after_db_error, retry_delay
+from .sending import notification_claim, notification_deliver
 from .sweeps import (
     attempts_reconcile_stale,
     notifications_release_for_relay,

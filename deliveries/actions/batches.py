@@ -32,6 +32,7 @@ from notifications.statuses import Event, NotificationStatus
 
 from ..models import AttemptOutcome, DeliveryAttempt
 from . import sending
+from .attempts import SENDING_FIELDS, AttemptResult
 from .common import (
     DATABASE_GONE,
     combined_statements,
@@ -39,17 +40,8 @@ from .common import (
     status_filter,
     update_sql,
 )
-from .sending import (
-    SENDING_FIELDS,
-    AttemptResult,
-    _after_acceptance,
-    _call,
-    _count_for_failover,
-    _is_test,
-    _record,
-    _render,
-    notification_deliver,
-)
+from .recording import _after_acceptance, _count_for_failover, _record
+from .sending import _call, _is_test, _render, notification_deliver
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Handing a notification to a provider: claim, call, record, retry.
+"""Handing a notification to a provider: build the message, choose the
+provider, claim, call, then record (``recording``) and retry (``retries``).
 
 The order of steps is what makes a send happen once:
 
@@ -7,9 +8,10 @@ The order of steps is what makes a send happen once:
    nothing to claim;
 2. call the provider outside any transaction, with the adapter's time-out;
 3. record the answer (attempt outcome, then the notification's status, its
-   ``sent_at`` or its retry) in one transaction. When the database is away
-   at that moment, the answer is retried on a new connection, then handed to
-   the ``record_attempt_result`` task, so an accepted send is not forgotten.
+   ``sent_at`` or its retry) in one transaction: see
+   ``deliveries.actions.recording``. When the database is away at that
+   moment, the answer is retried on a new connection, then handed to the
+   ``record_attempt_result`` task, so an accepted send is not forgotten.
 
 An attempt left ``in-progress`` means the worker died (or lost the database
 for good) between 1 and 3: the provider may or may not have the message.
@@ -17,22 +19,19 @@ The reconciliation sweep (``attempts_reconcile_stale``) marks such
 notifications ``needs_reconciliation`` and sends them again: see
 ``deliveries.actions.sweeps`` for why. When the answer turns up after all
 (the worker was only cut from the database), it is recorded as
-``accepted-late``: see ``_record_late_acceptance``.
+``accepted-late``: see ``recording._record_late_acceptance``.
 """
 
-import dataclasses
-import datetime as dt
 import logging
-import random
 import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import F
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.statuses import Event, NotificationStatus, is_final
+from notifications.statuses import Event, NotificationStatus
 from providers import fake, registry
 from providers.base import (
     OutgoingEmail,
@@ -44,98 +43,22 @@ from services.models import KeyType
 from templates_app import branding, rendering
 
 from ..models import AttemptOutcome, DeliveryAttempt
+from .attempts import SENDING_FIELDS, AttemptResult
 from .common import (
-    DATABASE_GONE,
     combined_statements,
     notification_move,
-    run_with_db_retry,
     status_filter,
     update_sql,
 )
-from .receipts import receipts_release_for_reference
+from .recording import _count_for_failover, _record
 
 logger = logging.getLogger(__name__)
 
 S = NotificationStatus
 
-# Outcomes of an attempt the provider took.
-ACCEPTANCES = (AttemptOutcome.ACCEPTED, AttemptOutcome.ACCEPTED_LATE)
-
 # Test-key notifications never reach a configured provider: they go to the
 # fake providers' simulated outcomes (GOV.UK Notify's research mode).
 SIMULATORS = {"email": fake.FakeEmailProvider, "sms": fake.FakeSmsProvider}
-
-
-# What a send reads: loading only these keeps the hot path's one SELECT
-# small (the service row alone has dozens of columns).
-SENDING_FIELDS = (
-    "id",
-    "status",
-    "key_type",
-    "channel",
-    "normalised_recipient",
-    "personalisation",
-    "sanitised_keys",
-    "reply_to",
-    "one_click_unsubscribe_url",
-    "attempt_count",
-    "service__name",
-    "service__email_sender_name",
-    "service__sms_prefix",
-    "service__branding",
-    "template_version__subject",
-    "template_version__body",
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class AttemptResult:
-    """What one provider call ended with. It holds ids and the provider's
-    reference only (no personal data), so it can travel through the broker
-    when the database is away."""
-
-    attempt_id: int
-    notification_id: uuid.UUID
-    provider: str
-    outcome: str
-    finished_at: dt.datetime
-    started_at: dt.datetime | None = None
-    provider_reference: str = ""
-    # The status the provider gave with its answer: a synchronous final
-    # status on acceptance (``sent``), or what a refusal ends in.
-    reported_status: str | None = None
-    error: str = ""
-    retry_after: float | None = None
-    # Worth another attempt (elsewhere if possible): temporary errors,
-    # ambiguous outcomes and refusals of our account rather than of the
-    # message.
-    retryable: bool = False
-    # The provider may have the message although we could not tell.
-    ambiguous: bool = False
-    # The earliest time to send again after an ambiguous outcome.
-    resend_after: float | None = None
-
-    def to_json(self) -> dict:
-        data = dataclasses.asdict(self)
-        data["notification_id"] = str(self.notification_id)
-        for name in ("finished_at", "started_at"):
-            value = getattr(self, name)
-            data[name] = value.isoformat() if value else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict) -> "AttemptResult":
-        started_at = data.get("started_at")
-        return cls(
-            **{
-                **data,
-                "notification_id": uuid.UUID(data["notification_id"]),
-                "finished_at": dt.datetime.fromisoformat(data["finished_at"]),
-                "started_at": (
-                    dt.datetime.fromisoformat(started_at) if started_at else None
-                ),
-            }
-        )
 
 
 def _from_email(service) -> str:
@@ -391,409 +314,3 @@ def notification_deliver(*, notification_id: uuid.UUID) -> str | None:
         _count_for_failover(result)
     _record(result)
     return result.outcome
-
-
-def _count_for_failover(result: AttemptResult) -> None:
-    if result.outcome == AttemptOutcome.ACCEPTED:
-        registry.record_success(result.provider)
-    elif result.retryable:
-        registry.record_failure(result.provider)
-
-
-def _record(result: AttemptResult) -> None:
-    """Record the provider's answer; when the database stays away, hand it
-    to a task rather than forget it."""
-    from deliveries import tasks
-
-    try:
-        run_with_db_retry(
-            lambda: attempt_record_result(result=result),
-            attempts=settings.DELIVERY_RECORD_RETRIES + 1,
-        )
-    except DATABASE_GONE:
-        logger.warning(
-            "Could not record attempt %s of notification %s; handing it to a task",
-            result.attempt_id,
-            result.notification_id,
-            extra={"notification_id": str(result.notification_id)},
-        )
-        tasks.publish_attempt_result(result=result)
-
-
-def attempt_record_result(*, result: AttemptResult) -> None:
-    """Record how an attempt ended and move the notification accordingly.
-    Recording the same result twice changes nothing (the attempt must still
-    be ``in-progress``), except that an acceptance of an attempt the
-    reconciliation sweep closed meanwhile is recorded as a late one."""
-    accepted = result.outcome == AttemptOutcome.ACCEPTED
-    if accepted and combined_statements():
-        # The common case, in one round trip.
-        if _record_acceptance_in_one_statement(result):
-            _after_acceptance(result)
-        else:
-            _record_late_acceptance(result)
-        return
-    _record_result(result)
-
-
-@transaction.atomic
-def _record_result(result: AttemptResult) -> None:
-    finished = DeliveryAttempt.objects.filter(
-        id=result.attempt_id, outcome=AttemptOutcome.IN_PROGRESS
-    ).update(
-        outcome=result.outcome,
-        finished_at=result.finished_at,
-        provider_reference=result.provider_reference,
-        error=result.error,
-    )
-    if not finished:
-        if result.outcome == AttemptOutcome.ACCEPTED:
-            _record_late_acceptance(result)
-        return
-
-    if result.outcome == AttemptOutcome.ACCEPTED:
-        # The status does not change here (it is ``sending``, or a receipt
-        # already moved it further); only what we know of the hand-over.
-        Notification.objects.filter(id=result.notification_id).update(
-            sent_at=result.finished_at,
-            provider=result.provider,
-            provider_reference=result.provider_reference,
-        )
-        _after_acceptance(result)
-    elif result.retryable:
-        _retry_or_give_up(result)
-    else:
-        _record_rejection(result)
-
-
-def _record_acceptance_in_one_statement(result: AttemptResult) -> bool:
-    finish, finish_params = update_sql(
-        DeliveryAttempt.objects.filter(
-            id=result.attempt_id, outcome=AttemptOutcome.IN_PROGRESS
-        ),
-        outcome=result.outcome,
-        finished_at=result.finished_at,
-        provider_reference=result.provider_reference,
-        error=result.error,
-    )
-    notifications = Notification._meta.db_table
-    # Built from ORM-compiled SQL and our table names; values are parameters.
-    statement = (
-        f"WITH finished AS ({finish} RETURNING notification_id) "  # noqa: S608
-        f"UPDATE {notifications} SET sent_at = %s, provider = %s, "
-        "provider_reference = %s FROM finished "
-        f"WHERE {notifications}.id = finished.notification_id RETURNING 1"
-    )
-    params = (
-        *finish_params,
-        result.finished_at,
-        result.provider,
-        result.provider_reference,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone() is not None
-
-
-@transaction.atomic
-def _record_late_acceptance(result: AttemptResult) -> None:
-    """Record an acceptance whose attempt the reconciliation sweep closed as
-    unknown meanwhile (the worker was cut from the database for longer than
-    ``DELIVERY_STALE_ATTEMPT_SECONDS``, then recorded its answer): the
-    provider had the message after all.
-
-    The attempt becomes ``accepted-late`` with its provider reference, so
-    receipts for it match (those already set aside are applied again). A
-    notification still waiting for its resend (``created``) is taken back
-    to ``sending`` as if the answer had come in time, and not sent again;
-    its reconciliation is closed unless another attempt is still unsure.
-    When the resend already left, the notification keeps its flag, and an
-    accepted resend is a confirmed duplicate (``delivery_report``).
-    Recording an acceptance twice changes nothing."""
-    closed = DeliveryAttempt.objects.filter(
-        id=result.attempt_id, outcome=AttemptOutcome.UNKNOWN
-    ).update(
-        outcome=AttemptOutcome.ACCEPTED_LATE,
-        finished_at=result.finished_at,
-        provider_reference=result.provider_reference,
-        error="",
-    )
-    if not closed:
-        return
-
-    hand_over = {
-        "sent_at": result.finished_at,
-        "provider": result.provider,
-        "provider_reference": result.provider_reference,
-    }
-    taken_back = _take_back(result, hand_over)
-    if not taken_back:
-        # A receipt or the resend got there first; keep what we know of
-        # the hand-over unless the resend's acceptance holds it already.
-        Notification.objects.filter(
-            id=result.notification_id, sent_at__isnull=True
-        ).update(**hand_over)
-    receipts_release_for_reference(
-        provider=result.provider, provider_reference=result.provider_reference
-    )
-    _log_late_acceptance(result, taken_back)
-
-
-def _take_back(result: AttemptResult, hand_over: dict) -> bool:
-    """Move a notification still waiting for its resend back to where the
-    acceptance would have left it; return whether it moved."""
-    reported = result.reported_status
-    if not (reported and is_final(reported)):
-        reported = None
-    still_unsure = Exists(
-        DeliveryAttempt.objects.filter(
-            notification_id=OuterRef("id"),
-            outcome__in=(AttemptOutcome.UNKNOWN, AttemptOutcome.IN_PROGRESS),
-        )
-    )
-    return notification_move(
-        notification_id=result.notification_id,
-        event=Event.ACCEPTED_LATE,
-        target=reported or S.SENDING,
-        reported=reported,
-        needs_reconciliation=still_unsure,
-        **hand_over,
-    )
-
-
-def _log_late_acceptance(result: AttemptResult, taken_back: bool) -> None:
-    later = list(
-        DeliveryAttempt.objects.filter(
-            notification_id=result.notification_id, id__gt=result.attempt_id
-        ).values_list("id", "outcome")
-    )
-    resent = [attempt_id for attempt_id, outcome in later if outcome in ACCEPTANCES]
-    if taken_back:
-        what = "not sent again"
-    elif resent:
-        what = f"the resend (attempt {resent[0]}) was accepted too: a duplicate"
-    elif later:
-        what = f"the resend (attempt {later[0][0]}) may duplicate it"
-    else:
-        what = "its notification had moved on"
-    logger.warning(
-        "Attempt %s of notification %s accepted by %s after its reconciliation; %s",
-        result.attempt_id,
-        result.notification_id,
-        result.provider,
-        what,
-        extra={
-            "notification_id": str(result.notification_id),
-            "provider": result.provider,
-            "attempt_id": result.attempt_id,
-            "duplicate": bool(resent),
-        },
-    )
-
-
-def _after_acceptance(result: AttemptResult) -> None:
-    if result.reported_status and is_final(result.reported_status):
-        notification_move(
-            notification_id=result.notification_id,
-            event=Event.ACCEPTED,
-            target=result.reported_status,
-            reported=result.reported_status,
-        )
-    duration_ms = None
-    if result.started_at is not None:
-        elapsed = result.finished_at - result.started_at
-        duration_ms = int(elapsed.total_seconds() * 1000)
-    logger.info(
-        "Notification %s handed to %s in %s ms",
-        result.notification_id,
-        result.provider,
-        duration_ms,
-        extra={
-            "notification_id": str(result.notification_id),
-            "provider": result.provider,
-            "duration_ms": duration_ms,
-        },
-    )
-
-
-def _record_rejection(result: AttemptResult) -> None:
-    status = result.reported_status or S.TECHNICAL_FAILURE
-    notification_move(
-        notification_id=result.notification_id,
-        event=Event.REJECTED,
-        target=status,
-        reported=status,
-    )
-    logger.warning(
-        "Provider %s refused notification %s: %s",
-        result.provider,
-        result.notification_id,
-        status,
-        extra={
-            "provider": result.provider,
-            "notification_id": str(result.notification_id),
-        },
-    )
-
-
-def retry_delay(*, attempt_count: int, retry_after: float | None = None) -> float:
-    """Exponential back-off with equal jitter: the n-th retry waits between
-    half and all of ``base × 2^(n-1)``, capped. Jitter spreads the retries
-    of a burst that failed together (a provider outage) so they do not
-    come back together; the half kept fixed keeps a floor."""
-    base = settings.DELIVERY_RETRY_BASE_SECONDS
-    ceiling = min(
-        settings.DELIVERY_RETRY_MAX_DELAY_SECONDS,
-        base * 2 ** max(attempt_count - 1, 0),
-    )
-    delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (not crypto)
-    return max(delay, retry_after or 0)
-
-
-def _earlier_attempts(result: AttemptResult) -> dict:
-    """When the notification's first attempt started, and whether one of
-    its attempts was accepted after its reconciliation, in one query."""
-    return DeliveryAttempt.objects.filter(
-        notification_id=result.notification_id
-    ).aggregate(
-        first=Min("started_at"),
-        accepted_late=Count("id", filter=Q(outcome=AttemptOutcome.ACCEPTED_LATE)),
-    )
-
-
-def _retry_budget_left(
-    result: AttemptResult, attempt_count: int, delay: float, first
-) -> bool:
-    if attempt_count >= settings.DELIVERY_MAX_ATTEMPTS:
-        return False
-    next_attempt = result.finished_at + dt.timedelta(seconds=delay)
-    window = dt.timedelta(seconds=settings.DELIVERY_RETRY_WINDOW_SECONDS)
-    return first is None or next_attempt - first <= window
-
-
-def _retry_or_give_up(result: AttemptResult) -> None:
-    attempt_count = (
-        Notification.objects.filter(id=result.notification_id)
-        .values_list("attempt_count", flat=True)
-        .first()
-    ) or 0
-    delay = retry_delay(attempt_count=attempt_count, retry_after=result.retry_after)
-    if result.ambiguous:
-        resend_after = result.resend_after
-        if resend_after is None:
-            resend_after = settings.DELIVERY_AMBIGUOUS_RESEND_AFTER_SECONDS
-        delay = max(delay, resend_after)
-    # A possible duplicate is flagged for operators whatever happens next.
-    flags = {"needs_reconciliation": True} if result.ambiguous else {}
-
-    earlier = _earlier_attempts(result)
-    if earlier["accepted_late"]:
-        _keep_late_acceptance(result, flags)
-        return
-    if not _retry_budget_left(result, attempt_count, delay, earlier["first"]):
-        _give_up(result, attempt_count, flags)
-        return
-    next_attempt_at = timezone.now() + dt.timedelta(seconds=delay)
-    handed_back = notification_move(
-        notification_id=result.notification_id,
-        event=Event.RETRY,
-        target=S.CREATED,
-        next_attempt_at=next_attempt_at,
-        **flags,
-    )
-    if not handed_back:
-        # A receipt got there first: the provider had it after all.
-        return
-    _log_retry(result, attempt_count, delay)
-    if delay <= settings.DELIVERY_COUNTDOWN_MAX_SECONDS:
-        _publish_after_commit(result.notification_id, delay)
-
-
-def _keep_late_acceptance(result: AttemptResult, flags: dict) -> None:
-    """A resend failed, but an earlier attempt was accepted late: the
-    provider has the message, so it is neither sent again nor failed."""
-    if flags:
-        Notification.objects.filter(id=result.notification_id).update(**flags)
-    logger.warning(
-        "Resend of notification %s failed at %s (attempt %s); not retried: an "
-        "earlier attempt was accepted",
-        result.notification_id,
-        result.provider,
-        result.attempt_id,
-        extra={
-            "notification_id": str(result.notification_id),
-            "provider": result.provider,
-            "attempt_id": result.attempt_id,
-        },
-    )
-
-
-def _publish_after_commit(notification_id: uuid.UUID, delay: float) -> None:
-    from deliveries import tasks
-
-    channel = (
-        Notification.objects.filter(id=notification_id)
-        .values_list("channel", flat=True)
-        .get()
-    )
-    transaction.on_commit(
-        lambda: tasks.publish_delivery(
-            notification_id=notification_id, channel=channel, countdown=delay
-        )
-    )
-
-
-def _give_up(result: AttemptResult, attempt_count: int, flags: dict) -> None:
-    moved = notification_move(
-        notification_id=result.notification_id,
-        event=Event.GIVE_UP,
-        target=S.TECHNICAL_FAILURE,
-        **flags,
-    )
-    if moved:
-        # The provider's error text stays in the attempt row: it may quote
-        # the recipient, which logs must not hold.
-        logger.error(
-            "Notification %s failed after %s attempts; last from %s (attempt %s)",
-            result.notification_id,
-            attempt_count,
-            result.provider,
-            result.attempt_id,
-            extra={
-                "notification_id": str(result.notification_id),
-                "provider": result.provider,
-            },
-        )
-
-
-def _log_retry(result: AttemptResult, attempt_count: int, delay: float) -> None:
-    extra = {
-        "notification_id": str(result.notification_id),
-        "provider": result.provider,
-        "attempt_id": result.attempt_id,
-    }
-    if result.ambiguous:
-        logger.warning(
-            "Outcome of notification %s at %s unknown (attempt %s): marked for "
-            "reconciliation, sent again in %.0f s",
-            result.notification_id,
-            result.provider,
-            attempt_count,
-            delay,
-            extra=extra,
-        )
-        return
-    logger.warning(
-        "Provider %s failed on notification %s (attempt %s): retry in %.0f s",
-        result.provider,
-        result.notification_id,
-        attempt_count,
-        delay,
-        extra=extra,
-    )
-
-
-def notification_wait_after_db_error(*, retries: int) -> float:
-    """How long a delivery task waits before trying again after the
-    database failed before the provider call (nothing was sent)."""
-    return min(30.0, 0.5 * 2**retries) + random.uniform(0, 0.5)  # noqa: S311

@@ -45,8 +45,9 @@ from notifications.models import Notification
 from notifications.statuses import Event, NotificationStatus
 
 from ..models import AttemptOutcome, DeliveryAttempt, DeliveryReceipt
+from .attempts import AttemptResult
 from .common import status_filter
-from .sending import AttemptResult, attempt_record_result
+from .recording import attempt_record_result
 
 logger = logging.getLogger(__name__)
 

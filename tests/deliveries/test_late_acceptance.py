@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from deliveries import actions, selectors
-from deliveries.actions import batches, sending
+from deliveries.actions import batches, recording, sending
 from deliveries.models import AttemptOutcome, DeliveryAttempt, DeliveryReceipt
 from notifications.models import Notification
 from providers import fake
@@ -69,6 +69,7 @@ def record_path(request, monkeypatch):
     """Both ways ``attempt_record_result`` records an acceptance."""
     if request.param == "orm":
         monkeypatch.setattr(sending, "combined_statements", lambda: False)
+        monkeypatch.setattr(recording, "combined_statements", lambda: False)
     return request.param
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from deliveries import actions
 from deliveries.actions import receipts as receipt_actions
-from deliveries.actions import sending
+from deliveries.actions import recording, sending
 from deliveries.models import AttemptOutcome, DeliveryAttempt, ReceiptOutcome
 from providers import fake
 from providers.base import ReceiptEvent
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def plain_orm(monkeypatch):
     monkeypatch.setattr(sending, "combined_statements", lambda: False)
+    monkeypatch.setattr(recording, "combined_statements", lambda: False)
     monkeypatch.setattr(receipt_actions, "combined_statements", lambda: False)
 
 

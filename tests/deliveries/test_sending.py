@@ -8,7 +8,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from deliveries import actions, tasks
-from deliveries.actions import sending
+from deliveries.actions import recording, sending
 from deliveries.models import AttemptOutcome, DeliveryAttempt
 from providers import fake
 from providers.base import (
@@ -313,7 +313,7 @@ def test_answer_is_handed_to_a_task_when_the_database_stays_away(
     def database_gone(*, result):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(sending, "attempt_record_result", database_gone)
+    monkeypatch.setattr(recording, "attempt_record_result", database_gone)
     monkeypatch.setattr(
         tasks, "publish_attempt_result", lambda *, result: published.append(result)
     )
