@@ -40,6 +40,9 @@ OCTOPUSH_STATUSES: dict[str, str | None] = {
     "BLACKLISTED_NUMBER": "permanent-failure",
 }
 
+# Handed over, delivery never to be reported (the API's status string).
+STATUS_SENT = "sent"
+
 # Octopush's own error codes, from its "return codes" page.
 CODE_DUPLICATE_REQUEST = 120
 CODES_NO_CREDIT = {104, 105}
@@ -89,18 +92,15 @@ class OctopushSmsProvider(HttpSmsProvider):
             # An earlier attempt got through and Octopush refused the copy:
             # the message is on its way, but we never learnt its ticket.
             # (Only a resend after an ambiguous attempt gets here, so the
-            # notification is already flagged needs_reconciliation.)
-            # TODO(#5): its receipts match nothing, so a delivered SMS ends
-            # temporary-failure at the 72-hour time-out. Octopush's report
-            # carries the ticket (message_id), the number, list_name and a
-            # meta_data that is empty for SMS (recorded payloads; their
-            # callbacks/acknowledge-receipt page): nothing we send
-            # (request_id, param1-5) comes back, and no endpoint finds a
-            # campaign by request_id. Fix to agree with Octopush support:
-            # reports that echo request_id. Failing that, match an
-            # unmatched Octopush receipt to the one notification awaiting a
-            # ticket for that number: a heuristic on personal data, not to
-            # ship without a decision.
+            # notification is already flagged needs_reconciliation.) Its
+            # receipts cannot reach us: they carry the ticket (message_id),
+            # the number, list_name and a meta_data empty for SMS, and
+            # nothing we send (request_id, param1-5) comes back, nor does any
+            # endpoint find a campaign by request_id. So the notification
+            # ends "sent", Notify's final status for a message handed over
+            # whose delivery will not be reported, rather than
+            # temporary-failure at the 72-hour time-out. Matching such a
+            # receipt by phone number would key on personal data: not done.
             logger.warning(
                 "Provider %s already had notification %s",
                 self.name,
@@ -110,7 +110,9 @@ class OctopushSmsProvider(HttpSmsProvider):
                     "notification_id": str(sms.notification_id),
                 },
             )
-            return SendResult(provider=self.name, provider_reference="")
+            return SendResult(
+                provider=self.name, provider_reference="", status=STATUS_SENT
+            )
         if code in CODES_NO_CREDIT:
             raise ProviderTemporaryError(
                 f"{self.name} has no credit left ({detail})", provider=self.name
