@@ -32,8 +32,22 @@ from .models import (
 )
 
 
+class AuditedDeletionMixin:
+    """Deleting accounts or services in the admin is recorded in the audit
+    trail, one event per object, before it goes."""
+
+    def delete_model(self, request, obj) -> None:
+        operators.deletion_record(request=request, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            operators.deletion_record(request=request, obj=obj)
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedDeletionMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -115,7 +129,7 @@ class SmsSenderInline(admin.TabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedDeletionMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "organisation_name",

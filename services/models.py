@@ -387,6 +387,8 @@ class AuditAction(models.TextChoices):
     SERVICE_RESUMED = "service_resumed", "Service réactivé"
     LIMITS_CHANGED = "limits_changed", "Limites modifiées"
     ACCOUNT_CHANGED = "account_changed", "Compte modifié par un opérateur"
+    ACCOUNT_DELETED = "account_deleted", "Compte supprimé par un opérateur"
+    SERVICE_DELETED = "service_deleted", "Service supprimé par un opérateur"
 
 
 class AuditEvent(models.Model):

@@ -1,5 +1,5 @@
 """The audit events of operators' changes made in the admin (accounts,
-service settings, second factors). The admin saves the objects; these
+service settings, second factors, deletions). The admin saves the objects; these
 record what changed, as the back office's own actions do."""
 
 from .audit import audit_record
@@ -73,3 +73,13 @@ def factor_change_record(*, request, device, added: bool) -> None:
             "by_operator": True,
         },
     )
+
+
+def deletion_record(*, request, obj: User | Service) -> None:
+    """Record an operator's deletion of an account or a service, before it
+    goes (the event keeps what named it: the trail outlives the row)."""
+    if isinstance(obj, Service):
+        action, data = AuditAction.SERVICE_DELETED, {"name": obj.name}
+    else:
+        action, data = AuditAction.ACCOUNT_DELETED, {"email": obj.email}
+    audit_record(action=action, request=request, obj=obj, data=data)

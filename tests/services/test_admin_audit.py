@@ -291,3 +291,35 @@ def test_the_guest_list_is_read_only_in_the_admin(operator_client, service):
     )
 
     assert (add.status_code, delete.status_code) == (403, 403)
+
+
+def test_deleting_an_account_in_the_admin_is_audited(operator_client, operator):
+    gone = factories.user(email="partie@example.gouv.fr")
+    url = reverse("admin:services_user_delete", args=[gone.pk])
+
+    response = operator_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=gone.pk).exists()
+    event = AuditEvent.objects.get(action=AuditAction.ACCOUNT_DELETED)
+    assert (event.actor, event.object_id) == (operator, str(gone.pk))
+    assert event.data == {"email": "partie@example.gouv.fr"}
+
+
+def test_deleting_services_in_bulk_in_the_admin_audits_each(operator_client, operator):
+    services = [factories.service(name=f"Ancien {n}") for n in (1, 2)]
+    url = reverse("admin:services_service_changelist")
+
+    response = operator_client.post(
+        url,
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(s.pk) for s in services],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    events = AuditEvent.objects.filter(action=AuditAction.SERVICE_DELETED)
+    assert sorted(event.data["name"] for event in events) == ["Ancien 1", "Ancien 2"]
+    assert {event.actor for event in events} == {operator}
