@@ -119,7 +119,9 @@ class WorkerProcess(_Process):
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited early; see {self.log_path}")
-            if "ready." in self.log_text()[-5000:]:
+            # The whole log of this start: a worker restarted with a backlog
+            # writes many task lines right after its "ready." line.
+            if "ready." in self.log_text():
                 return
             time.sleep(0.2)
         raise RuntimeError(f"worker not ready after {timeout}s; see {self.log_path}")
