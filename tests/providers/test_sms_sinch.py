@@ -34,7 +34,7 @@ def test_send_posts_batch_to_eu_region(responses, notification_id):
     result = SinchSmsProvider().send_sms(sms(notification_id))
 
     assert result.provider == "sinch-sms"
-    assert result.provider_reference == "01FC66621XXXXX119Z8PMV1QPQ"
+    assert result.provider_reference == "01FC66621VWXYZ119Z8PMV1QPQ"
     assert sent_json(responses) == {
         "from": "PREFECTURE",
         "to": ["+33612345678"],
@@ -95,7 +95,7 @@ def test_receipt_carries_our_notification_id():
 
     assert event.provider == "sinch-sms"
     assert event.status == "delivered"
-    assert event.provider_reference == "01FC66621XXXXX119Z8PMV1QPQ"
+    assert event.provider_reference == "01FC66621VWXYZ119Z8PMV1QPQ"
     assert event.notification_id == uuid.UUID("6f1c0c0e-6c0a-4f43-9f2b-3f2b6f4a1d11")
     assert event.occurred_at == dt.datetime(
         2026, 11, 14, 15, 22, 19, 210000, tzinfo=dt.UTC
@@ -123,7 +123,7 @@ def test_receipt_with_foreign_client_reference_still_matches_by_batch():
     )
 
     assert event.notification_id is None
-    assert event.provider_reference == "01FC66621XXXXX119Z8PMV1QPS"
+    assert event.provider_reference == "01FC66621VWXYZ119Z8PMV1QPS"
 
 
 def test_batch_summaries_are_ignored():

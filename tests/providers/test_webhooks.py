@@ -154,7 +154,7 @@ def test_replay_is_stored_once_and_applied_once(settings):
     notification = make_notification(
         channel="sms",
         provider="sinch-sms",
-        provider_reference="01FC66621XXXXX119Z8PMV1QPQ",
+        provider_reference="01FC66621VWXYZ119Z8PMV1QPQ",
     )
     report = {**payload("sinch", "receipt_delivered.json"), "client_reference": ""}
 
