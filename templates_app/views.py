@@ -101,7 +101,25 @@ class TemplateEditMixin(ServicePageMixin):
         return {**super().get_form_kwargs(), "channel": self.channel}
 
 
-class TemplateCreateView(TemplateEditMixin, FormView):
+class NewTemplateMixin:
+    """Saves the form as a new template of ``self.channel``."""
+
+    saved_message = "Modèle enregistré."
+
+    def form_valid(self, form):
+        template = actions.template_create(
+            service=self.service,
+            channel=self.channel,
+            name=form.cleaned_data["name"],
+            subject=form.cleaned_data.get("subject", ""),
+            body=form.cleaned_data["body"],
+            created_by=self.request.user,
+        )
+        messages.success(self.request, self.saved_message)
+        return redirect("templates_app:template-detail", self.service.id, template.id)
+
+
+class TemplateCreateView(NewTemplateMixin, TemplateEditMixin, FormView):
     title = "Nouveau modèle"
 
     def dispatch(self, request, *args, **kwargs):
@@ -120,20 +138,8 @@ class TemplateCreateView(TemplateEditMixin, FormView):
             raise Http404("Type de modèle inconnu")
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        template = actions.template_create(
-            service=self.service,
-            channel=self.channel,
-            name=form.cleaned_data["name"],
-            subject=form.cleaned_data.get("subject", ""),
-            body=form.cleaned_data["body"],
-            created_by=self.request.user,
-        )
-        messages.success(self.request, "Modèle enregistré.")
-        return redirect("templates_app:template-detail", self.service.id, template.id)
 
-
-class TemplateCopyView(TemplateMixin, TemplateEditMixin, FormView):
+class TemplateCopyView(NewTemplateMixin, TemplateMixin, TemplateEditMixin, FormView):
     """A new template, prefilled from an existing one (archived or not);
     nothing is written until it is saved."""
 
@@ -157,23 +163,13 @@ class TemplateCopyView(TemplateMixin, TemplateEditMixin, FormView):
             "body": self.source.body,
         }
 
+    saved_message = "Copie du modèle enregistrée."
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["copy_of"] = self.source
         context["title"] = f"Copier « {self.source.name} »"
         return context
-
-    def form_valid(self, form):
-        template = actions.template_create(
-            service=self.service,
-            channel=self.channel,
-            name=form.cleaned_data["name"],
-            subject=form.cleaned_data.get("subject", ""),
-            body=form.cleaned_data["body"],
-            created_by=self.request.user,
-        )
-        messages.success(self.request, "Copie du modèle enregistrée.")
-        return redirect("templates_app:template-detail", self.service.id, template.id)
 
 
 class TemplateUpdateView(TemplateMixin, TemplateEditMixin, FormView):
